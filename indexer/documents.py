@@ -1,0 +1,86 @@
+"""Conversion between releases and Whoosh documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from indexer.analysis import TOKEN_PATTERN
+from indexer.release import ANALYZED_LANGUAGES, Release, Version
+from indexer.schema import OTHER, text_fields
+
+#: Picks topic slugs for a release; the taxonomy's tagger in practice.
+Tagger = Callable[[Release], list[str]]
+
+
+def surface_words(release: Release) -> str:
+    """Every distinct lowercased word of the release, space-separated."""
+    words: set[str] = set()
+    for version in release.versions.values():
+        for text in (version.title, version.body):
+            words.update(m.group().lower().replace("ё", "е") for m in TOKEN_PATTERN.finditer(text))
+    return " ".join(sorted(w for w in words if not w.isdigit() and len(w) > 1))
+
+
+def release_document(release: Release, tagger: Tagger | None = None,
+                     now: dt.datetime | None = None) -> dict[str, Any]:
+    """The Whoosh document of a release.
+
+    Topics given by the source win; otherwise the tagger chooses them.
+    """
+    topics = list(release.topics) or (tagger(release) if tagger else [])
+    doc: dict[str, Any] = {
+        "id": release.id,
+        "number": release.number or "",
+        "date": release.date.isoformat() if release.date else "",
+        "year": str(release.date.year) if release.date else "",
+        "month": release.date.strftime("%Y-%m") if release.date else "",
+        "url": release.url or "",
+        "topics": ",".join(topics),
+        "source_topics": list(release.topics),
+        "languages": ",".join(release.languages),
+        "source": release.source,
+        "content_hash": release.content_hash,
+        "indexed_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "words": surface_words(release),
+    }
+    for lang in ANALYZED_LANGUAGES:
+        if lang in release.versions:
+            title_name, body_name = text_fields(lang)
+            doc[title_name] = release.versions[lang].title
+            doc[body_name] = release.versions[lang].body
+    others = [v for lang, v in release.versions.items() if lang not in ANALYZED_LANGUAGES]
+    if others:
+        # One set of fields holds every other language; a second one is rare,
+        # and is appended so that its words stay findable.
+        doc["other_lang"] = others[0].lang
+        doc[f"title_{OTHER}"] = others[0].title
+        doc[f"body_{OTHER}"] = "\n\n".join(v.body for v in others)
+    return doc
+
+
+def release_from_stored(stored: Mapping[str, Any]) -> Release:
+    """Rebuild a release from a document's stored fields (for re-tagging)."""
+    versions: dict[str, Version] = {}
+    for lang in stored.get("languages", "").split(","):
+        if not lang:
+            continue
+        field_lang = lang if lang in ANALYZED_LANGUAGES else OTHER
+        if field_lang == OTHER and stored.get("other_lang") != lang:
+            continue
+        versions[lang] = Version(
+            lang=lang,
+            title=stored.get(f"title_{field_lang}", ""),
+            body=stored.get(f"body_{field_lang}", ""),
+        )
+    date = dt.date.fromisoformat(stored["date"]) if stored.get("date") else None
+    return Release(
+        versions=versions,
+        date=date,
+        number=stored.get("number") or None,
+        url=stored.get("url") or None,
+        topics=list(stored.get("source_topics") or []),
+        id=stored["id"],
+        source=stored.get("source", ""),
+    )
