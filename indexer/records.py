@@ -23,23 +23,38 @@ def parse_json_text(text: str) -> list[Release]:
     if not stripped:
         raise ReleaseError("empty file")
     if stripped.startswith("["):
-        try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise ReleaseError(f"invalid JSON: {exc}") from None
+        items = _load(stripped, "")
+        if not isinstance(items, list):
+            raise ReleaseError("invalid JSON: expected an array of records")
         return [release_from_record(item, where=f"record {i + 1}") for i, item in enumerate(items)]
+    first_line = stripped.split("\n", 1)[0].strip()
+    if first_line == "{":
+        # One pretty-printed record rather than JSON Lines.
+        return [release_from_record(_load(stripped, ""), where="record")]
     releases = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ReleaseError(f"line {lineno}: invalid JSON: {exc.msg}") from None
+        item = _load(line, f"line {lineno}: ")
         releases.append(release_from_record(item, where=f"line {lineno}"))
     if not releases:
         raise ReleaseError("no records")
     return releases
+
+
+def _load(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReleaseError(f"{where}invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ReleaseError(f"{where}invalid JSON: nested too deeply") from None
+
+
+def _clean(value: str) -> str:
+    """A JSON string made safe to index: lone surrogates ("\\ud800") cannot be
+    encoded as UTF-8, and NUL characters are not text."""
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 def release_from_record(item: Any, where: str = "record") -> Release:
@@ -53,7 +68,9 @@ def release_from_record(item: Any, where: str = "record") -> Release:
             title, body = value.get("title") or "", value.get("body") or ""
             if not isinstance(title, str) or not isinstance(body, str):
                 raise ReleaseError(f"{where}: {key}.title and {key}.body must be strings")
-            versions[key.lower()] = Version(lang=key.lower(), title=title.strip(), body=body.strip())
+            lang = _clean(key).lower()
+            versions[lang] = Version(lang=lang, title=_clean(title).strip(),
+                                     body=_clean(body).strip())
     if not versions:
         raise ReleaseError(f"{where}: no language object such as \"en\": {{\"title\", \"body\"}}")
     date = None
@@ -74,10 +91,10 @@ def release_from_record(item: Any, where: str = "record") -> Release:
         return Release(
             versions=versions,
             date=date,
-            number=str(item["number"]).strip() if item.get("number") else None,
-            url=item.get("url") or None,
-            topics=[t.strip() for t in topics if t.strip()],
-            id=str(item.get("id") or "").strip(),
+            number=_clean(str(item["number"])).strip() if item.get("number") else None,
+            url=(_clean(str(item["url"])).strip() or None) if item.get("url") else None,
+            topics=[_clean(t).strip() for t in topics if t.strip()],
+            id=_clean(str(item.get("id") or "")).strip(),
         )
     except ReleaseError as exc:
         raise ReleaseError(f"{where}: {exc}") from None

@@ -52,7 +52,7 @@ def build_schema() -> fields.Schema:
         indexed_at=fields.STORED(),
         # Surface words of every version, unstemmed and deduplicated: the
         # vocabulary for spelling and keyboard-layout suggestions.
-        words=fields.KEYWORD(lowercase=True, scorable=False),
+        words=fields.KEYWORD(lowercase=True, scorable=True),
     )
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual

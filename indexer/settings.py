@@ -45,6 +45,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("ADMIN_TOKEN", "", "Bearer token for POST /api/releases; empty turns ingest off."),
         Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024, "Largest request body the ingest endpoint accepts."),
         Setting("TOPICS", "", "Path of a topic taxonomy TOML file; empty uses the bundled one."),
+        Setting("HOST", "127.0.0.1", "Address `pressroom serve` listens on."),
+        Setting("PORT", 8000, "Port `pressroom serve` listens on."),
+        Setting("WORKERS", 2, "Gunicorn worker processes of `pressroom serve`."),
+        Setting("THREADS", 4, "Threads per gunicorn worker (gthread) of `pressroom serve`."),
     ]
 }
 

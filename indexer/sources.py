@@ -57,7 +57,8 @@ def read_releases(path: Path) -> list[Release]:
         raise ReleaseError("empty file")
     if size > MAX_FILE_BYTES:
         raise ReleaseError(
-            f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one input"
+            f"file is {size / 1e6:.1f} MB, "
+            f"over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one input"
         )
     try:
         data = path.read_bytes()
@@ -75,12 +76,16 @@ def parse_bytes(data: bytes, name: str = "") -> list[Release]:
 
     text = decode_text(data)
     suffix = Path(name).suffix.lower()
-    head = text.lstrip()[:200].lower()
-    if suffix in JSON_SUFFIXES or (not suffix and head[:1] in "[{"):
+    head = text.lstrip()[:1000].lower()
+    if suffix in JSON_SUFFIXES or (not suffix and head[:1] in ("[", "{")):
         from indexer.records import parse_json_text
 
         return parse_json_text(text)
-    if suffix in HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
+    # A saved page under a .txt name: markup, not scraped text.
+    looks_html = head.startswith("<") and any(
+        tag in head for tag in ("<!doctype html", "<html", "<head", "<body")
+    )
+    if suffix in HTML_SUFFIXES or looks_html:
         from indexer.htmlpage import parse_html
 
         return [parse_html(text)]

@@ -1,0 +1,205 @@
+"""The indexer's commands: `pressroom index/sync/rebuild/stats/retag`.
+
+``cli`` is the `pressroom` click group; ``webui.cli`` adds the search and
+serve commands to it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import click
+
+from indexer.location import IndexNotFound, index_root
+from indexer.store import IndexBusy, Progress, Store, Summary
+from indexer.topics import Taxonomy, TaxonomyError
+
+#: Another process holds the index's write lock (sysexits.h EX_TEMPFAIL).
+EXIT_BUSY = 75
+#: Plain log lines report progress every this many items when stderr is no terminal.
+LOG_EVERY = 500
+
+EPILOG = """\b
+Exit codes:
+  0   every input went in
+  1   some inputs failed (each is listed; the rest were committed)
+  2   usage error: bad option, a PATH that does not exist, no index
+      (stats, retag) or an unreadable taxonomy file
+  75  the index is busy: another pressroom process is writing to it
+
+The index folder is --index, else $PRESSROOM_INDEX, else ./index.
+"""
+
+INDEX_OPTION = click.option(
+    "--index", "index_dir", metavar="DIR", default=None,
+    help="Index folder (default: $PRESSROOM_INDEX, else ./index).",
+)
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("pressroom")
+    except metadata.PackageNotFoundError:
+        # Running from a checkout that is not installed: ask pyproject.toml.
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        try:
+            return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+class BarProgress(Progress):
+    """A click progress bar on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def start(self, label: str, total: int) -> None:
+        self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self._bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+class LogProgress(Progress):
+    """Plain lines for logs and pipes: one every ``every`` items and one at the end."""
+
+    def __init__(self, every: int = LOG_EVERY) -> None:
+        self.every = every
+        self.label, self.total, self.done = "", 0, 0
+
+    def start(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0
+
+    def advance(self, n: int = 1) -> None:
+        before = self.done
+        self.done += n
+        if self.done // self.every > before // self.every and self.done < self.total:
+            click.echo(f"{self.label}: {self.done}/{self.total}", err=True)
+
+    def finish(self) -> None:
+        if self.total:
+            click.echo(f"{self.label}: {self.done}/{self.total} done", err=True)
+
+
+def make_store(index_dir: str | None, taxonomy: Taxonomy | None = None) -> Store:
+    progress = BarProgress() if sys.stderr.isatty() else LogProgress()
+    return Store(index_root(index_dir), taxonomy=taxonomy, progress=progress)
+
+
+def finish(summary: Summary) -> None:
+    """Print the summary and leave with its exit code."""
+    click.echo(summary.report())
+    seconds = summary.seconds
+    if summary.written and seconds > 0:
+        click.echo(f"{summary.written} releases written in {seconds:.1f} s "
+                   f"({summary.written / seconds:.0f}/s)", err=True)
+    sys.exit(summary.exit_code)
+
+
+def run(operation, *args) -> None:
+    """Run a store operation, turning a busy index or a missing one into exit codes."""
+    try:
+        summary = operation(*args)
+    except IndexBusy as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except IndexNotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    except TaxonomyError as exc:
+        raise click.UsageError(str(exc)) from None
+    finish(summary)
+
+
+@click.group(name="pressroom", epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_version(), prog_name="pressroom")
+def cli() -> None:
+    """Pressroom: full-text search for archives of bilingual press releases."""
+
+
+PATHS = click.argument(
+    "paths", nargs=-1, required=True,
+    type=click.Path(exists=True, path_type=Path),
+)
+
+
+@cli.command(epilog=EPILOG)
+@INDEX_OPTION
+@PATHS
+def index(index_dir: str | None, paths: tuple[Path, ...]) -> None:
+    """Add new and changed releases from files and folders (PATH...).
+
+    Text, HTML and JSON files are read; folders recursively.  Unchanged
+    releases are skipped, so running it twice changes nothing.
+    """
+    run(make_store(index_dir).index_paths, paths)
+
+
+@cli.command(epilog=EPILOG)
+@INDEX_OPTION
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def sync(index_dir: str | None, folder: Path) -> None:
+    """Mirror FOLDER: add new files, update changed ones, drop deleted ones."""
+    run(make_store(index_dir).sync, folder)
+
+
+@cli.command(epilog=EPILOG)
+@INDEX_OPTION
+@PATHS
+def rebuild(index_dir: str | None, paths: tuple[Path, ...]) -> None:
+    """Build a fresh index from PATH... and switch to it atomically.
+
+    Searches keep running on the previous index until the switch.
+    """
+    run(make_store(index_dir).rebuild, paths)
+
+
+@cli.command(epilog=EPILOG)
+@INDEX_OPTION
+@click.option("--topics", "topics_file", metavar="FILE", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Taxonomy TOML file (default: $PRESSROOM_TOPICS, else the bundled one).")
+def retag(index_dir: str | None, topics_file: Path | None) -> None:
+    """Re-tag every indexed release with the topic taxonomy; sources are not read."""
+    try:
+        taxonomy = Taxonomy.load(topics_file)
+    except TaxonomyError as exc:
+        raise click.UsageError(str(exc)) from None
+    run(make_store(index_dir, taxonomy).retag)
+
+
+@cli.command(epilog=EPILOG)
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+def stats(index_dir: str | None, as_json: bool) -> None:
+    """Show what the index holds: releases by language, year and topic; size."""
+    try:
+        data = Store(index_root(index_dir)).stats()
+    except IndexNotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"releases:    {data['releases']}")
+    for key in ("languages", "years", "topics"):
+        values = ", ".join(f"{k} {v}" for k, v in data[key].items()) or "-"
+        click.echo(f"{key + ':':<12} {values}")
+    click.echo(f"last update: {data['last_update']}")
+    click.echo(f"index size:  {data['index_bytes'] / 1e6:.1f} MB "
+               f"(generation {data['generation']}, {data['location']})")
+
+
+if __name__ == "__main__":
+    cli()

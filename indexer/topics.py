@@ -1,0 +1,217 @@
+"""The bilingual topic taxonomy and the tagger that assigns its topics.
+
+The taxonomy is a TOML file (``indexer/data/topics.toml`` unless the TOPICS
+setting names another one) so that users can edit it.  Keywords are run
+through the same analyzer as the release text, so a keyword in dictionary
+form matches every inflection, and a phrase keyword matches when its terms
+appear at consecutive positions.
+
+Scoring is deliberately simple so that a tag can be explained: per language
+version, a title hit counts ``title_weight`` and a body hit 1; the best version
+speaks for the release, and a topic is given when its score reaches
+``min_score``.  ``Taxonomy.explain`` returns those scores.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from indexer.analysis import CACHE_SIZE, SURFACE_MARK, TOKEN_PATTERN, default_analyzer
+from indexer.release import Release
+from indexer.settings import setting
+
+DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics.toml"
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+#: The terms at each position of an analyzed text: several when a Russian
+#: word has more than one lemma, or a compound is split into its parts.
+Positions = list[frozenset[str]]
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is missing or malformed; the message says where."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    label_en: str
+    label_ru: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword as analyzed: the term alternatives of each of its positions."""
+
+    topic: str
+    text: str
+    terms: tuple[frozenset[str], ...]
+
+
+def analyzed_positions(text: str) -> Positions:
+    """The index terms of ``text`` grouped by position, surface variants left out.
+
+    Equal to running the analyzer over the whole text, but each distinct word
+    is analyzed once (``word_positions``): the analyzer is a per-token
+    pipeline whose only cross-token state is the position counter.
+    """
+    positions: Positions = []
+    for word in TOKEN_PATTERN.findall(text):
+        positions.extend(word_positions(word))
+    return positions
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def word_positions(word: str) -> tuple[frozenset[str], ...]:
+    """The analyzer's terms for one token, by position: none for a stop word,
+    several positions for a compound ("North-South": whole+north, south)."""
+    by_position: dict[int, set[str]] = {}
+    for token in default_analyzer()(word, positions=True):
+        if not token.text.startswith(SURFACE_MARK):
+            by_position.setdefault(token.pos, set()).add(token.text)
+    return tuple(frozenset(by_position[pos]) for pos in sorted(by_position))
+
+
+def count_hits(keyword: Keyword, positions: Positions, starts: Iterable[int]) -> int:
+    """How often ``keyword`` occurs in ``positions``, trying only ``starts``."""
+    width = len(keyword.terms)
+    hits = 0
+    for start in starts:
+        if start + width > len(positions):
+            continue
+        if all(keyword.terms[i] & positions[start + i] for i in range(width)):
+            hits += 1
+    return hits
+
+
+@dataclass
+class Taxonomy:
+    topics: list[Topic]
+    min_score: int = 3
+    title_weight: int = 3
+    path: Path | None = None
+    _keywords: list[Keyword] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_slug = {t.slug: t for t in self.topics}
+        if not self._keywords:
+            self._keywords = self._analyze_keywords()
+        self._by_first_term: dict[str, list[int]] = {}
+        for k, keyword in enumerate(self._keywords):
+            for term in keyword.terms[0]:
+                self._by_first_term.setdefault(term, []).append(k)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Taxonomy:
+        """Read a taxonomy file: ``path``, else the TOPICS setting, else the bundled one."""
+        path = Path(path or setting("TOPICS") or DEFAULT_TAXONOMY)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TaxonomyError(f"topic taxonomy {path} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TaxonomyError(f"cannot read topic taxonomy {path}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise TaxonomyError(f"topic taxonomy {path} is not valid TOML: {exc}") from None
+        return cls.from_dict(data, path)
+
+    @classmethod
+    def from_dict(cls, data: dict, path: Path | None = None) -> Taxonomy:
+        where = path or "taxonomy"
+        scoring = data.get("scoring", {})
+        table = data.get("topics")
+        if not isinstance(table, dict) or not table:
+            raise TaxonomyError(f"{where}: no [topics.<slug>] tables")
+        topics = []
+        for slug, entry in table.items():
+            if not SLUG_PATTERN.match(slug):
+                raise TaxonomyError(
+                    f"{where}: topic slug {slug!r} must be lowercase a-z, 0-9, -, _"
+                )
+            if not isinstance(entry, dict):
+                raise TaxonomyError(f"{where}: topics.{slug} must be a table")
+            keywords = entry.get("keywords", [])
+            if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+                raise TaxonomyError(f"{where}: topics.{slug}.keywords must be a list of strings")
+            label_en = str(entry.get("en") or slug)
+            topics.append(Topic(
+                slug=slug,
+                label_en=label_en,
+                label_ru=str(entry.get("ru") or label_en),
+                keywords=tuple(k.strip() for k in keywords if k.strip()),
+            ))
+        try:
+            min_score = int(scoring.get("min_score", 3))
+            title_weight = int(scoring.get("title_weight", 3))
+        except (TypeError, ValueError):
+            raise TaxonomyError(f"{where}: scoring values must be integers") from None
+        if min_score < 1:
+            raise TaxonomyError(f"{where}: scoring.min_score must be at least 1")
+        return cls(topics=topics, min_score=min_score, title_weight=title_weight,
+                   path=Path(path) if path else None)
+
+    def _analyze_keywords(self) -> list[Keyword]:
+        keywords = []
+        for topic in self.topics:
+            for text in topic.keywords:
+                terms = tuple(p for p in analyzed_positions(text) if p)
+                if not terms:
+                    raise TaxonomyError(
+                        f"{self.path or 'taxonomy'}: keyword {text!r} of topic {topic.slug!r} "
+                        "has no searchable words (only stop words?)"
+                    )
+                keywords.append(Keyword(topic.slug, text, terms))
+        return keywords
+
+    @property
+    def slugs(self) -> list[str]:
+        return [t.slug for t in self.topics]
+
+    def get(self, slug: str) -> Topic | None:
+        return self._by_slug.get(slug)
+
+    def label(self, slug: str, lang: str = "en") -> str:
+        """The topic's label in ``lang`` ("ru", else English); unknown slugs label themselves."""
+        topic = self._by_slug.get(slug)
+        if topic is None:
+            return slug
+        return topic.label_ru if lang == "ru" else topic.label_en
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        return {t.slug: {"en": t.label_en, "ru": t.label_ru} for t in self.topics}
+
+    def _text_scores(self, positions: Positions, weight: int, scores: dict[str, int]) -> None:
+        # Each keyword is tried only where one of its first terms occurs,
+        # not at every position of the text.
+        starts: dict[int, set[int]] = {}
+        for pos, terms in enumerate(positions):
+            for term in terms:
+                for k in self._by_first_term.get(term, ()):
+                    starts.setdefault(k, set()).add(pos)
+        for k, where in starts.items():
+            keyword = self._keywords[k]
+            hits = count_hits(keyword, positions, where)
+            if hits:
+                scores[keyword.topic] = scores.get(keyword.topic, 0) + hits * weight
+
+    def explain(self, release: Release) -> dict[str, int]:
+        """Each matching topic's score: the best over the release's language versions."""
+        best: dict[str, int] = {}
+        for version in release.versions.values():
+            scores: dict[str, int] = {}
+            self._text_scores(analyzed_positions(version.title), self.title_weight, scores)
+            self._text_scores(analyzed_positions(version.body), 1, scores)
+            for slug, score in scores.items():
+                best[slug] = max(best.get(slug, 0), score)
+        return best
+
+    def tag(self, release: Release) -> list[str]:
+        """The topics of ``release`` in taxonomy order (a ``documents.Tagger``)."""
+        scores = self.explain(release)
+        return [slug for slug in self.slugs if scores.get(slug, 0) >= self.min_score]

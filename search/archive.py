@@ -1,0 +1,507 @@
+"""The archive: one long-lived object answering searches over the live index.
+
+Each thread keeps its own Whoosh searcher (Whoosh readers share file
+positions, so one searcher is not shared between threads); at the start of
+every request it is refreshed when a writer committed, and re-opened when
+``CURRENT`` points to a new generation.  The facet tables of a generation are
+shared by all threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import classify, scoring
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+
+from indexer.analysis import SURFACE_MARK
+from indexer.location import IndexNotFound, live_index_dir
+from indexer.release import ANALYZED_LANGUAGES
+from indexer.schema import OTHER, TEXT_LANGUAGES
+from indexer.settings import setting
+from search import facets as fc
+from search.highlight import highlight_all, snippet
+from search.labels import language_label, topic_label, topic_labels
+from search.page import SearchPage, Suggestion, Understood
+from search.querylang import MAX_QUERY_CHARS, CompiledQuery, ParsedQuery, QueryCompiler, parse
+from search.request import QueryError, SearchRequest
+from search.suggest import convert_layout, correct_query
+
+#: Title fields weigh more than bodies (applied as query boosts, see querylang).
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+#: Docnums collected between two looks at the clock.
+CLOCK_EVERY = 256
+#: Layout suggestions are offered when the typed query finds at most this many.
+FEW_HITS = 1
+MLT_TERMS = 12
+#: Facet tables kept (one per index generation seen recently).
+TABLES_KEPT = 4
+
+
+def field_lang(lang: str) -> str:
+    return lang if lang in ANALYZED_LANGUAGES else OTHER
+
+
+@dataclass
+class _ThreadState:
+    live_dir: Path
+    index: Any
+    searcher: Any
+
+
+@dataclass
+class _Run:
+    """Book-keeping of one request: the clock and what it cut short."""
+
+    deadline: float
+    partial: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def expired(self) -> bool:
+        return time.perf_counter() >= self.deadline
+
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
+
+
+@dataclass
+class _Context:
+    """One request's searcher, tables and compiled queries."""
+
+    searcher: Any
+    table: fc.DocTable
+    compiler: QueryCompiler
+    run: _Run
+    cache: dict = field(default_factory=dict)
+
+    def compiled(self, parsed: ParsedQuery, langs: tuple[str, ...],
+                 mode: str = "all") -> CompiledQuery:
+        key = (id(parsed), langs, mode)
+        if key not in self.cache:
+            self.cache[key] = self.compiler.compile(parsed, langs, mode)
+        return self.cache[key]
+
+    def docs(self, compiled: CompiledQuery) -> frozenset[int] | set[int]:
+        """Docnums matching, without scoring; cut short (run.partial) when time is up."""
+        if compiled.query is None:
+            return self.table.live
+        out: set[int] = set()
+        for i, docnum in enumerate(self.searcher.docs_for_query(compiled.query)):
+            out.add(docnum)
+            if i % CLOCK_EVERY == 0 and self.run.expired():
+                self.run.partial = True
+                break
+        return out & self.table.live
+
+
+class Archive:
+    def __init__(self, root: str | Path, time_limit: float | None = None) -> None:
+        self.root = Path(root)
+        self.time_limit = float(time_limit if time_limit is not None
+                                else setting("QUERY_TIME_LIMIT"))
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._tables: dict[tuple[str, int], fc.DocTable] = {}
+        self._states: list[_ThreadState] = []
+
+    # ------------------------------------------------------------ lifecycle
+
+    def _open(self) -> _ThreadState:
+        state: _ThreadState | None = getattr(self._local, "state", None)
+        live = live_index_dir(self.root)
+        if state is not None and state.live_dir == live:
+            if not state.searcher.up_to_date():
+                state.searcher = state.searcher.refresh()
+            return state
+        index = whoosh_index.open_dir(str(live))
+        fresh = _ThreadState(live, index, index.searcher(weighting=WEIGHTING))
+        if state is not None:
+            self._close_state(state)
+        self._local.state = fresh
+        with self._lock:
+            self._states.append(fresh)
+        return fresh
+
+    def _close_state(self, state: _ThreadState) -> None:
+        with self._lock:
+            if state in self._states:
+                self._states.remove(state)
+        try:
+            state.searcher.close()
+        except Exception:  # noqa: BLE001 - closing a half-gone reader must not fail a request
+            pass
+
+    def _acquire(self) -> tuple[Any, fc.DocTable]:
+        """The thread's fresh searcher and its facet table; one retry on a concurrent commit."""
+        for attempt in (1, 2):
+            try:
+                state = self._open()
+                return state.searcher, self._table(state)
+            except (IndexNotFound, QueryError):
+                raise
+            except Exception:
+                # A writer swapped or merged files under us: start over once.
+                stale = getattr(self._local, "state", None)
+                if stale is not None:
+                    self._close_state(stale)
+                    self._local.state = None
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    def _table(self, state: _ThreadState) -> fc.DocTable:
+        key = (str(state.live_dir), state.searcher.reader().generation())
+        table = self._tables.get(key)
+        if table is None:
+            table = fc.DocTable.build(state.searcher)
+            with self._lock:
+                self._tables[key] = table
+                while len(self._tables) > TABLES_KEPT:
+                    self._tables.pop(next(iter(self._tables)))
+        return table
+
+    def close(self) -> None:
+        with self._lock:
+            states = list(self._states)
+        for state in states:
+            self._close_state(state)
+        self._local.state = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _context(self, time_limit: float | None) -> _Context:
+        limit = self.time_limit if time_limit is None else time_limit
+        searcher, table = self._acquire()
+        run = _Run(deadline=time.perf_counter() + limit)
+        return _Context(searcher, table, QueryCompiler(searcher.reader()), run)
+
+    # ------------------------------------------------------------ search
+
+    def search(self, request: SearchRequest, time_limit: float | None = None) -> SearchPage:
+        """Answer one request.  Raises QueryError or IndexNotFound, nothing else on user input."""
+        started = time.perf_counter()
+        try:
+            page = self._search(self._context(time_limit), request)
+        except (IndexNotFound, QueryError):
+            raise
+        except OSError:
+            # A file vanished under a concurrent rebuild: retry once on a fresh searcher.
+            self._local.state = None
+            page = self._search(self._context(time_limit), request)
+        page.took_ms = (time.perf_counter() - started) * 1000
+        return page
+
+    def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
+        table = ctx.table
+        parsed = parse(request.q)
+        # Corrections look at what the parser read, not at pasted megabytes.
+        typed = request.q[:MAX_QUERY_CHARS]
+        notes = list(parsed.notes)
+        langs = tuple(dict.fromkeys(field_lang(x) for x in request.langs)) or TEXT_LANGUAGES
+        has_lang = table.with_value("languages", request.langs) if request.langs else None
+        filters = fc.FilterSets.of(table, request)
+
+        def matching(p: ParsedQuery, mode: str = "all") -> tuple[CompiledQuery, set[int]]:
+            compiled = ctx.compiled(p, langs, mode)
+            docs = set(ctx.docs(compiled))
+            if has_lang is not None:
+                docs &= has_lang
+            return compiled, docs
+
+        compiled, qdocs = matching(parsed)
+        final = filters.apply(qdocs)
+        mode = "all"
+        suggestion = None
+        typed_total = len(final)
+        if parsed.positive and typed_total <= FEW_HITS:
+            converted = convert_layout(typed)
+            if converted:
+                c_parsed = parse(converted)
+                c_compiled, c_docs = matching(c_parsed)
+                c_final = filters.apply(c_docs)
+                if len(c_final) > typed_total:
+                    applied = typed_total == 0
+                    suggestion = Suggestion(converted, "layout", applied, len(c_final))
+                    if applied:
+                        notes.append(
+                            f"nothing matched {request.q!r}; showing results for {converted!r} "
+                            f"(typed on the other keyboard layout)"
+                        )
+                        parsed, compiled, qdocs, final = c_parsed, c_compiled, c_docs, c_final
+                        notes += parsed.notes
+        if not final and len(parsed.positive) > 1:
+            any_compiled, any_docs = matching(parsed, "any")
+            any_final = filters.apply(any_docs)
+            if any_final:
+                mode, compiled, qdocs, final = "any", any_compiled, any_docs, any_final
+                notes.append("no release contains all the words; showing releases with any of them")
+        if suggestion is None and parsed.positive:
+            corrected = correct_query(ctx.compiler.reader, typed)
+            if corrected:
+                s_parsed = parse(corrected)
+                s_compiled, s_docs = matching(s_parsed)
+                s_final = filters.apply(s_docs)
+                if len(s_final) > typed_total:
+                    # Only a query that finds nothing at all is replaced; otherwise
+                    # the user's words stand and the correction is offered.
+                    applied = not final
+                    suggestion = Suggestion(corrected, "spelling", applied, len(s_final))
+                    if applied:
+                        notes.append(f"nothing matched {request.q!r}; showing results for "
+                                     f"{corrected!r} (spelling corrected)")
+                        parsed, compiled, qdocs, final = s_parsed, s_compiled, s_docs, s_final
+                        mode = "all"
+                        notes += parsed.notes
+        notes += [n for n in compiled.notes if n not in notes]
+        if parsed.negative and not parsed.positive:
+            notes.append("only exclusions given: listing every release without them")
+
+        page = SearchPage(request=request, total=len(final), suggestion=suggestion,
+                          understood=Understood(parsed.render(mode), mode, notes))
+        ranked = self._rank(ctx, compiled, final, request)
+        page.hits = self._hits(ctx, ranked, parsed, compiled, mode, langs, request)
+        page.facets, page.facets_timed_out = self._facets(
+            ctx, parsed, mode, qdocs, filters, request)
+        page.partial = ctx.run.partial
+        if ctx.run.partial:
+            page.understood.notes.append(
+                "the search ran out of time: the results and counts may be incomplete")
+        return page
+
+    def _rank(self, ctx: _Context, compiled: CompiledQuery, final: set[int],
+              request: SearchRequest) -> list[tuple[int, float | None]]:
+        start = (request.page - 1) * request.per_page
+        end = start + request.per_page
+        if not final or start >= len(final):
+            return []
+        if compiled.query is None or request.sort != "relevance":
+            order = ctx.table.newest_first(final, reverse=request.sort != "oldest")
+            return [(d, None) for d in order[start:end]]
+        # The filter must wrap the time limit, not the other way round: a
+        # wrapping collector feeds its child collect() directly, which would
+        # bypass a FilterCollector's filtering.
+        collector = FilterCollector(
+            TimeLimitCollector(ctx.searcher.collector(limit=end),
+                               timelimit=max(ctx.run.remaining(), 0.001), use_alarm=False),
+            allow=final)
+        try:
+            ctx.searcher.search_with_collector(compiled.query, collector)
+        except TimeLimit:
+            ctx.run.partial = True
+        results = collector.results()
+        n = results.scored_length()
+        return [(results.docnum(i), results.score(i)) for i in range(start, min(end, n))]
+
+    # ------------------------------------------------------------ hits
+
+    def _hits(self, ctx: _Context, ranked, parsed, compiled, mode, langs,
+              request: SearchRequest) -> list[dict[str, Any]]:
+        if not ranked:
+            return []
+        docset = {d for d, _ in ranked}
+        lang_scores: dict[str, dict[int, float]] = {}
+        if compiled.query is not None:
+            for lang in langs:
+                q = ctx.compiled(parsed, (lang,), mode).query
+                if q is None:
+                    continue
+                results = ctx.searcher.search(q, filter=docset, limit=None)
+                lang_scores[lang] = {hit.docnum: hit.score for hit in results}
+        return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs)
+                for d, score in ranked]
+
+    def _hit(self, searcher, docnum: int, score: float | None, terms: dict[str, set[str]],
+             lang_scores: dict[str, dict[int, float]], preferred: Iterable[str]) -> dict[str, Any]:
+        stored = searcher.stored_fields(docnum)
+        languages = [x for x in stored.get("languages", "").split(",") if x]
+        titles = {lang: stored.get(f"title_{field_lang(lang)}", "") for lang in languages}
+        order = list(dict.fromkeys([*preferred, "en", "ru"]))
+
+        def rank(lang: str) -> tuple:
+            best = lang_scores.get(field_lang(lang), {}).get(docnum, 0.0)
+            return (-best, order.index(lang) if lang in order else len(order))
+
+        shown = min(languages, key=rank) if languages else "en"
+        flang = field_lang(shown)
+        title_field, body_field = f"title_{flang}", f"body_{flang}"
+        schema = searcher.schema
+        title = stored.get(title_field, "")
+        return {
+            "id": stored.get("id", ""),
+            "number": stored.get("number", ""),
+            "date": stored.get("date", ""),
+            "languages": languages,
+            "topics": [x for x in stored.get("topics", "").split(",") if x],
+            "title": highlight_all(title, schema[title_field].analyzer,
+                                   terms.get(title_field, set())),
+            "snippet": snippet(stored.get(body_field, ""), schema[body_field].analyzer,
+                               terms.get(body_field, set())),
+            "lang": shown,
+            "titles": titles,
+            "other_languages": [x for x in languages if x != shown],
+            "score": round(score, 3) if score is not None else None,
+            "url": stored.get("url", ""),
+        }
+
+    # ------------------------------------------------------------ facets
+
+    def _facets(self, ctx: _Context, parsed, mode, qdocs, filters, request):
+        table = ctx.table
+        out: dict[str, list[dict[str, Any]]] = {}
+        timed_out: list[str] = []
+        names = ["year", *(["month"] if request.year else []), "topic", "language"]
+        labels = topic_labels()
+        for name in names:
+            if ctx.run.expired():
+                timed_out.append(name)
+                continue
+            if name == "year":
+                out[name] = fc.year_facet(table, filters, qdocs, request)
+            elif name == "month":
+                out[name] = fc.month_facet(table, filters, qdocs, request)
+            elif name == "topic":
+                out[name] = fc.topic_facet(table, filters, qdocs, request, labels)
+            else:
+                lang_docs = self._language_docs(ctx, parsed, mode)
+                if lang_docs is None:
+                    timed_out.append(name)
+                else:
+                    out[name] = fc.language_facet(lang_docs, filters, request)
+        return out, timed_out
+
+    def _language_docs(self, ctx: _Context, parsed, mode) -> dict[str, set[int]] | None:
+        """Per language code: releases matching the query in that language's fields."""
+        table = ctx.table
+        out: dict[str, set[int]] = {}
+        was_partial = ctx.run.partial
+        for code, has in table.postings.get("languages", {}).items():
+            compiled = ctx.compiled(parsed, (field_lang(code),), mode)
+            out[code] = set(ctx.docs(compiled)) & has
+            if ctx.run.partial and not was_partial:
+                # The facet, not the page, pays for running out of time.
+                ctx.run.partial = False
+                return None
+        return out
+
+    # ------------------------------------------------------------ other views
+
+    def _docnum(self, searcher, release_id: str) -> int | None:
+        if not isinstance(release_id, str) or not release_id:
+            return None
+        return searcher.document_number(id=release_id)
+
+    def release(self, release_id: str, highlight: str | None = None) -> dict[str, Any] | None:
+        """A full release, every language version, matched forms of ``highlight`` marked."""
+        ctx = self._context(None)
+        searcher = ctx.searcher
+        docnum = self._docnum(searcher, release_id)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        terms: dict[str, set[str]] = {}
+        if highlight:
+            terms = ctx.compiled(parse(highlight), TEXT_LANGUAGES).terms
+        schema = searcher.schema
+        versions = []
+        for lang in [x for x in stored.get("languages", "").split(",") if x]:
+            flang = field_lang(lang)
+            if flang == OTHER and stored.get("other_lang") not in (None, "", lang):
+                continue
+            title_field, body_field = f"title_{flang}", f"body_{flang}"
+            body = stored.get(body_field, "")
+            analyzer = schema[body_field].analyzer
+            paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n") if p.strip()]
+            versions.append({
+                "lang": lang,
+                "label": language_label(lang),
+                "title": highlight_all(stored.get(title_field, ""), schema[title_field].analyzer,
+                                       terms.get(title_field, set())),
+                "paragraphs": [highlight_all(p, analyzer, terms.get(body_field, set()))
+                               for p in paragraphs],
+            })
+        return {
+            "id": stored.get("id", ""),
+            "number": stored.get("number", ""),
+            "date": stored.get("date", ""),
+            "url": stored.get("url", ""),
+            "topics": [{"value": t, "label": topic_label(t)}
+                       for t in stored.get("topics", "").split(",") if t],
+            "languages": [v["lang"] for v in versions],
+            "versions": versions,
+            "source": stored.get("source", ""),
+            "indexed_at": stored.get("indexed_at", ""),
+        }
+
+    def more_like_this(self, release_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Releases sharing the most distinctive terms of the given one (itself excluded)."""
+        ctx = self._context(None)
+        searcher = ctx.searcher
+        docnum = self._docnum(searcher, release_id)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        reader = searcher.reader()
+        clauses: list[wq.Query] = []
+        for flang in TEXT_LANGUAGES:
+            for kind in ("title", "body"):
+                name = f"{kind}_{flang}"
+                text = stored.get(name)
+                if not text:
+                    continue
+                expander = classify.Expander(reader, name)
+                expander.add_text(text)
+                for term, weight in expander.expanded_terms(MLT_TERMS * 2):
+                    if not term.startswith(SURFACE_MARK) and not term.isdigit():
+                        clauses.append(wq.Term(name, term, boost=max(weight, 0.01)))
+        if not clauses:
+            return []
+        results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
+        return [self._hit(searcher, hit.docnum, hit.score, {}, {}, ()) for hit in results]
+
+    def stats(self) -> dict[str, Any]:
+        """Numbers for the /stats page: releases, languages, years, topics, freshness, size."""
+        ctx = self._context(None)
+        table = ctx.table
+        labels = topic_labels()
+
+        def counted(name: str, label, order: str) -> list[dict[str, Any]]:
+            counts = {v: len(d) for v, d in table.postings.get(name, {}).items()}
+            values = sorted(counts, reverse=True) if order == "desc" else sorted(
+                counts, key=lambda v: (-counts[v], v))
+            return [{"value": v, "label": label(v), "count": counts[v]} for v in values]
+
+        live = live_index_dir(self.root)
+        files = [p for p in live.iterdir() if p.is_file()]
+        mtime = max((p.stat().st_mtime for p in files), default=None)
+        return {
+            "releases": len(table.live),
+            "languages": counted("languages", language_label, "count"),
+            "years": counted("year", fc.year_label, "desc"),
+            "topics": counted("topics", lambda v: topic_label(v, labels), "count"),
+            "last_update": (dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
+                            if mtime else None),
+            "index_bytes": sum(p.stat().st_size for p in files),
+            "generation": live.name,
+        }
+
+    def topic_labels(self) -> dict[str, dict[str, str]]:
+        """Labels of the taxonomy's topics and of every topic found in the index."""
+        labels = topic_labels()
+        ctx = self._context(None)
+        for slug in ctx.table.postings.get("topics", {}):
+            labels.setdefault(slug, topic_label(slug))
+        return labels
+

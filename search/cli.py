@@ -1,0 +1,98 @@
+"""`pressroom search`: the search page on the terminal, or its JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+
+import click
+
+from indexer.location import IndexNotFound, index_root
+from search.archive import Archive
+from search.page import SearchPage
+from search.request import SORTS, QueryError, SearchRequest
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(fragment: str, color: bool) -> str:
+    """HTML from the page → terminal text: marks bold (or [bracketed]), entities decoded."""
+    marked = _MARK.sub(lambda m: f"\x00{m.group(1)}\x01", fragment)
+    text = html.unescape(_TAG.sub("", marked))
+    if color:
+        return text.replace("\x00", "\x1b[1m").replace("\x01", "\x1b[0m")
+    return text.replace("\x00", "[").replace("\x01", "]")
+
+
+def render_page(page: SearchPage, color: bool) -> str:
+    lines = []
+    total = page.total
+    lines.append(f"{total} release{'s' if total != 1 else ''}"
+                 + (f", page {page.page} of {page.pages}" if page.pages > 1 else "")
+                 + (" (partial: time limit reached)" if page.partial else ""))
+    if page.suggestion:
+        s = page.suggestion
+        verb = "Showing results for" if s.applied else "Did you mean"
+        lines.append(f"{verb}: {s.q}  ({s.kind}, {s.total} releases)")
+    u = page.understood
+    if u.parsed or u.notes:
+        lines.append(f"Understood: {u.parsed or '(all releases)'}"
+                     + (" [any word]" if u.mode == "any" else ""))
+        lines += [f"  note: {n}" for n in u.notes]
+    for hit in page.hits:
+        lines.append("")
+        head = " · ".join(x for x in (hit["number"], hit["date"], hit["lang"]) if x)
+        lines.append(f"{head}  {plain(hit['title'], color)}")
+        if hit["snippet"]:
+            lines.append(f"    {plain(hit['snippet'], color)}")
+        if hit["other_languages"]:
+            lines.append(f"    also in: {', '.join(hit['other_languages'])}   id: {hit['id']}")
+    for name, values in page.facets.items():
+        if values:
+            shown = ", ".join(
+                f"{'*' if v['selected'] else ''}{v['value']} ({v['count']})" for v in values)
+            lines.append(f"{name}: {shown}")
+    if page.facets_timed_out:
+        lines.append(f"facets cut short by the time limit: {', '.join(page.facets_timed_out)}")
+    return "\n".join(lines)
+
+
+@click.command("search")
+@click.option("--index", "index_dir", default=None, help="Index folder (default $PRESSROOM_INDEX).")
+@click.option("--lang", "langs", multiple=True, help="Only this language version (repeatable).")
+@click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable: any of them).")
+@click.option("--year", default=None, help="Only this year.")
+@click.option("--month", default=None, help="Only this month, YYYY-MM.")
+@click.option("--from", "date_from", default=None, help="Released on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", default=None, help="Released on or before YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", default="1", help="Page number, from 1.")
+@click.option("--per-page", default="10", help="Hits per page (at most MAX_PAGE_SIZE).")
+@click.option("--json", "as_json", is_flag=True, help="Print the page as the web API's JSON.")
+@click.argument("query", nargs=-1)
+def search_command(index_dir, langs, topics, year, month, date_from, date_to, sort, page,
+                   per_page, as_json, query) -> None:
+    """Search the archive for QUERY (words, "phrases", OR, -word, prefix*, fuzzy~).
+
+    An empty QUERY lists every release, newest first.  Exit status: 0 on
+    success, 2 when the request is invalid or there is no index yet.
+    """
+    params = {"q": " ".join(query), "lang": list(langs), "topic": list(topics), "sort": sort,
+              "page": page, "per_page": per_page}
+    for name, value in (("year", year), ("month", month), ("from", date_from), ("to", date_to)):
+        if value:
+            params[name] = value
+    try:
+        request = SearchRequest.from_params(params)
+        with Archive(index_root(index_dir)) as archive:
+            result = archive.search(request)
+    except (QueryError, IndexNotFound) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_page(result, color=sys.stdout.isatty()))

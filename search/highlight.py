@@ -1,0 +1,109 @@
+"""HTML highlighting: mark every word whose index terms the query matched.
+
+The stored text is re-analyzed with the field's own analyzer, so any form of
+a word ("переговоров" for the query "переговоры") is marked when one of its
+lemmas or stems was a query term.  Everything but the ``<mark>`` tags is
+HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+SNIPPET_CHARS = 280
+#: Length of each fragment when matches lie far apart and two are shown.
+FRAGMENT_CHARS = 150
+ELLIPSIS = "…"
+
+
+def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of the words in ``text`` having a term in ``terms`` (merged, sorted)."""
+    if not terms or not text:
+        return []
+    spans: list[tuple[int, int]] = []
+    for token in analyzer(text, chars=True, mode="index"):
+        if token.text in terms:
+            spans.append((token.startchar, token.endchar))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
+           end: int | None = None) -> str:
+    """Escape ``text[start:end]``, wrapping the spans inside it in ``<mark>``."""
+    end = len(text) if end is None else end
+    out = []
+    at = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[at:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        at = e
+    out.append(html.escape(text[at:end]))
+    return "".join(out)
+
+
+def highlight_all(text: str, analyzer, terms: set[str]) -> str:
+    """The whole text, escaped, with matches marked (titles, full releases)."""
+    return render(text, match_spans(text, analyzer, terms))
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move window edges to word boundaries so no word is cut."""
+    if start > 0:
+        space = text.rfind(" ", max(0, start - 20), start + 1)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.find(" ", end - 20 if end - 20 > start else end, min(len(text), end + 20))
+        end = space if space > start else end
+    return start, end
+
+
+def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int, int]:
+    """(start, end, marks covered) of the window of ``width`` covering the most matches."""
+    best = (0, min(len(text), width), 0)
+    for i, (s, _) in enumerate(spans):
+        # Lead in a little so the first match has context before it.
+        start = max(0, s - width // 5)
+        end = min(len(text), start + width)
+        covered = sum(1 for a, b in spans[i:] if b <= end)
+        distinct = len({text[a:b].lower() for a, b in spans[i:] if b <= end})
+        score = covered + 2 * distinct
+        if score > best[2]:
+            best = (start, end, score)
+    return best
+
+
+def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS) -> str:
+    """One or two fragments around the best matches, or the text's opening without matches."""
+    text = " ".join(text.split())
+    spans = match_spans(text, analyzer, terms)
+    if not spans:
+        return _fragment(text, [], 0, min(len(text), chars))
+    start, end, _ = _best_window(text, spans, chars)
+    outside = [sp for sp in spans if sp[1] <= start or sp[0] >= end]
+    if not outside:
+        return _fragment(text, spans, start, end)
+    first = _best_window(text, spans, FRAGMENT_CHARS)
+    rest = [sp for sp in spans if sp[1] <= first[0] or sp[0] >= first[1]]
+    second = _best_window(text, rest, FRAGMENT_CHARS) if rest else None
+    windows = sorted([first[:2]] + ([second[:2]] if second else []))
+    if len(windows) == 2 and windows[1][0] <= windows[0][1]:
+        windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
+    parts = [_fragment(text, spans, s, e) for s, e in windows]
+    return " ".join(parts)
+
+
+def _fragment(text: str, spans, start: int, end: int) -> str:
+    start, end = _snap(text, start, end)
+    body = render(text, spans, start, end)
+    return f"{ELLIPSIS if start > 0 else ''}{body}{ELLIPSIS if end < len(text) else ''}"

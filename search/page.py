@@ -1,0 +1,71 @@
+"""The search page: what one request returns, and its JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.request import SearchRequest
+
+
+@dataclass
+class Suggestion:
+    q: str
+    kind: str  # "layout" | "spelling"
+    applied: bool
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"q": self.q, "kind": self.kind, "applied": self.applied, "total": self.total}
+
+
+@dataclass
+class Understood:
+    parsed: str = ""
+    mode: str = "all"  # "all" | "any"
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"parsed": self.parsed, "mode": self.mode, "notes": list(self.notes)}
+
+
+@dataclass
+class SearchPage:
+    request: SearchRequest
+    total: int = 0
+    hits: list[dict[str, Any]] = field(default_factory=list)
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    facets_timed_out: list[str] = field(default_factory=list)
+    suggestion: Suggestion | None = None
+    understood: Understood = field(default_factory=Understood)
+    partial: bool = False
+    took_ms: float = 0.0
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def per_page(self) -> int:
+        return self.request.per_page
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page) if self.total else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of /api/search and `pressroom search --json` (docs/search-contract.md)."""
+        return {
+            "query": self.request.to_dict(),
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "hits": [dict(h) for h in self.hits],
+            "facets": {k: [dict(v) for v in vs] for k, vs in self.facets.items()},
+            "facets_timed_out": list(self.facets_timed_out),
+            "suggestion": self.suggestion.to_dict() if self.suggestion else None,
+            "understood": self.understood.to_dict(),
+            "partial": self.partial,
+            "took_ms": round(self.took_ms, 1),
+        }

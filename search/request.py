@@ -1,0 +1,200 @@
+"""The search request: validated parameters, parsed from and rendered to a query string."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.settings import setting
+
+SORTS = ("relevance", "newest", "oldest")
+#: Longest query text read; the parser drops the rest with a note.
+MAX_QUERY_CHARS = 1000
+#: Most values accepted for one repeatable parameter (lang, topic).
+MAX_VALUES = 20
+_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+_TOPIC_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_PAGING = ("page", "per_page")
+
+
+class QueryError(ValueError):
+    """A request that cannot be answered; the message tells the user what to change."""
+
+
+def clean_text(text: str) -> str:
+    """Drop what no query needs: control characters, lone surrogates, format marks."""
+    if text.isprintable():
+        return text
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs", "Cf", "Co", "Cn") else ch for ch in text
+    )
+
+
+def _values(params: Mapping[str, Any], name: str) -> list[str]:
+    raw = params.get(name)
+    if raw is None:
+        return []
+    items = list(raw) if isinstance(raw, list | tuple) else [raw]
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def _single(params: Mapping[str, Any], name: str) -> str | None:
+    values = _values(params, name)
+    return values[-1] if values else None
+
+
+def _parse_int(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _parse_date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(
+            f"{name} must be a date written YYYY-MM-DD (e.g. 2017-11-21), not {value!r}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    langs: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    year: int | None = None
+    month: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise QueryError for a request no page can answer."""
+        if not isinstance(self.q, str):
+            raise QueryError("q must be text")
+        for lang in self.langs:
+            if not _LANG_CODE.match(lang):
+                raise QueryError(
+                    f"lang must be a 2- or 3-letter lowercase language code such as en or ru, "
+                    f"not {lang!r}"
+                )
+        for topic in self.topics:
+            if not _TOPIC_SLUG.match(topic):
+                raise QueryError(
+                    f"topic must be a topic name such as 'caspian' (lowercase letters, digits, "
+                    f"'-' or '_'), not {topic!r}"
+                )
+        if len(self.langs) > MAX_VALUES or len(self.topics) > MAX_VALUES:
+            raise QueryError(f"select at most {MAX_VALUES} languages and {MAX_VALUES} topics")
+        if self.year is not None and not 1000 <= self.year <= 9999:
+            raise QueryError(f"year must have four digits, not {self.year}")
+        if self.month is not None:
+            m = _MONTH.match(self.month)
+            if not m or not 1 <= int(m.group(2)) <= 12:
+                raise QueryError(
+                    f"month must be written YYYY-MM (e.g. 2017-11), not {self.month!r}")
+            if self.year is not None and int(m.group(1)) != self.year:
+                raise QueryError(
+                    f"month {self.month} is not in the selected year {self.year}: "
+                    f"pick a month of {self.year} or clear the year"
+                )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError(
+                f"from ({self.date_from}) is after to ({self.date_to}): swap the two dates"
+            )
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
+        max_page_size = setting("MAX_PAGE_SIZE")
+        if not 1 <= self.per_page <= max_page_size:
+            raise QueryError(f"per_page must be between 1 and {max_page_size}, not {self.per_page}")
+        if self.page < 1:
+            raise QueryError(f"page numbers start at 1, not {self.page}")
+        window = setting("MAX_RESULT_WINDOW")
+        if self.page * self.per_page > window:
+            last = max(1, window // self.per_page)
+            raise QueryError(
+                f"page {self.page} is too deep: only the first {window} hits can be paged through "
+                f"(page {last} at most with {self.per_page} per page); "
+                f"narrow the search with a filter (year, topic, dates) or sort oldest first"
+            )
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:
+        """Build a request from query-string parameters (values: str or list of str)."""
+        q = _values(params, "q")
+        year = _single(params, "year")
+        return cls(
+            q=clean_text(" ".join(q)),
+            langs=tuple(dict.fromkeys(v.lower() for v in _values(params, "lang"))),
+            topics=tuple(dict.fromkeys(v.lower() for v in _values(params, "topic"))),
+            year=_parse_int(year, "year", 0) if year is not None else None,
+            month=_single(params, "month"),
+            date_from=_parse_date(_single(params, "from"), "from"),
+            date_to=_parse_date(_single(params, "to"), "to"),
+            sort=(_single(params, "sort") or "relevance").lower(),
+            page=_parse_int(_single(params, "page"), "page", 1),
+            per_page=_parse_int(_single(params, "per_page"), "per_page", 10),
+        )
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """Query-string pairs, defaults omitted, in a stable order."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        pairs += [("lang", v) for v in self.langs]
+        pairs += [("topic", v) for v in self.topics]
+        if self.year is not None:
+            pairs.append(("year", str(self.year)))
+        if self.month:
+            pairs.append(("month", self.month))
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != 10:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
+
+    def replace(self, **changes: Any) -> SearchRequest:
+        """A modified copy; any change but paging itself sends the user back to page 1."""
+        if any(name not in _PAGING for name in changes) and "page" not in changes:
+            changes["page"] = 1
+        if "year" in changes and changes["year"] != self.year and "month" not in changes:
+            changes["month"] = None
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The request as echoed in ``SearchPage.to_dict()["query"]``."""
+        return {
+            "q": self.q,
+            "lang": list(self.langs),
+            "topic": list(self.topics),
+            "year": self.year,
+            "month": self.month,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+        }

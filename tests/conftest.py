@@ -1,0 +1,41 @@
+"""Shared fixtures: the sample index (built once per session) and the Flask app.
+
+``sample_index`` is the bundled samples/ corpus indexed once per test session;
+any test may read it, none may write to it (ingest tests use their own index).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+ADMIN_TOKEN = "secret-token"
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from indexer.store import Store
+
+    root = tmp_path_factory.mktemp("sample-index")
+    summary = Store(root).index_paths([SAMPLES])
+    assert summary.added >= 60, summary.report()
+    return root
+
+
+@pytest.fixture(scope="session")
+def app(sample_index: Path):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "INDEX": str(sample_index), "ADMIN_TOKEN": ADMIN_TOKEN})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()

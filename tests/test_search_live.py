@@ -1,0 +1,82 @@
+"""Reading while writing: commits, rebuild swaps and threads under one Archive."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from indexer.release import Release, Version
+from search import Archive, IndexNotFound, SearchRequest
+
+
+def release(n: int, word: str) -> Release:
+    return Release(versions={"en": Version("en", f"Note {n}", f"The {word} was discussed.")},
+                   number=f"{n}/19", topics=["culture"])
+
+
+def total(archive: Archive, q: str) -> int:
+    return archive.search(SearchRequest(q=q)).total
+
+
+@pytest.fixture()
+def store_root(tmp_path):
+    store = pytest.importorskip("indexer.store")
+    return tmp_path / "index", store.Store
+
+
+def test_missing_index_raises_index_not_found(tmp_path) -> None:
+    with pytest.raises(IndexNotFound):
+        Archive(tmp_path / "nothing").search(SearchRequest())
+
+
+def test_commits_and_rebuild_swaps_are_seen_by_the_next_request(store_root, tmp_path) -> None:
+    root, store_class = store_root
+    store = store_class(root)
+    store.add_releases([release(1, "harpsichord")])
+    with Archive(root) as archive:
+        assert total(archive, "harpsichord") == 1
+        store.add_releases([release(2, "harpsichord")])
+        assert total(archive, "harpsichord") == 2
+        facet = archive.search(SearchRequest()).facets["topic"]
+        assert {v["value"]: v["count"] for v in facet} == {"culture": 2}
+        source = tmp_path / "in.jsonl"
+        source.write_text(json.dumps({"number": "3/19", "date": "2019-01-01",
+                                      "en": {"title": "T", "body": "A theorbo."}}) + "\n")
+        old_dir = (root / "CURRENT").read_text().strip() if (root / "CURRENT").exists() else ""
+        store.rebuild([source])
+        assert (root / "CURRENT").read_text().strip() != old_dir
+        assert total(archive, "harpsichord") == 0
+        assert total(archive, "theorbo") == 1
+
+
+def test_threads_search_while_a_writer_commits(store_root) -> None:
+    root, store_class = store_root
+    store = store_class(root)
+    store.add_releases([release(100, "lute")])
+    errors: list[BaseException] = []
+    with Archive(root) as archive:
+        def reader() -> None:
+            try:
+                for _ in range(15):
+                    assert total(archive, "lute") >= 1
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for n in range(101, 106):
+            store.add_releases([release(n, "lute")])
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        assert total(archive, "lute") == 6
+
+
+def test_index_is_found_under_its_generation_pointer(store_root) -> None:
+    root, store_class = store_root
+    store_class(root).add_releases([release(7, "viol")])
+    with Archive(root) as archive:
+        assert archive.stats()["releases"] == 1

@@ -1,0 +1,57 @@
+"""SearchRequest: parsing query-string parameters, validation messages, links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from search import QueryError, SearchRequest
+
+
+def test_from_params_reads_every_parameter() -> None:
+    r = SearchRequest.from_params({
+        "q": ["переговоры"], "lang": ["ru", "en"], "topic": ["caspian", "energy"], "year": "2017",
+        "month": "2017-11", "from": "2017-01-01", "to": "2017-12-31", "sort": "newest",
+        "page": "2", "per_page": "20",
+    })
+    assert r.langs == ("ru", "en") and r.topics == ("caspian", "energy")
+    assert r.year == 2017 and r.month == "2017-11"
+    assert (r.date_from, r.date_to) == (dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+    assert (r.sort, r.page, r.per_page) == ("newest", 2, 20)
+    assert SearchRequest.from_params(dict(r.to_params(), lang=list(r.langs),
+                                          topic=list(r.topics))) == r
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"from": "21.11.2017"}, "YYYY-MM-DD"),
+    ({"to": "2017-02-30"}, "YYYY-MM-DD"),
+    ({"from": "2018-01-01", "to": "2017-01-01"}, "swap"),
+    ({"sort": "best"}, "relevance, newest, oldest"),
+    ({"page": "0"}, "start at 1"),
+    ({"page": "two"}, "whole number"),
+    ({"per_page": "101"}, "between 1 and 100"),
+    ({"per_page": "100", "page": "11"}, "too deep"),
+    ({"lang": "english"}, "language code"),
+    ({"lang": "E1"}, "language code"),
+    ({"month": "2017-13"}, "YYYY-MM"),
+    ({"year": "2016", "month": "2017-01"}, "not in the selected year"),
+    ({"topic": "<script>"}, "topic"),
+])
+def test_invalid_requests_say_what_to_change(params, fragment) -> None:
+    with pytest.raises(QueryError) as exc:
+        SearchRequest.from_params(params)
+    assert fragment in str(exc.value)
+
+
+def test_defaults_are_omitted_and_filter_changes_reset_paging() -> None:
+    r = SearchRequest(q="море", page=3)
+    assert r.to_params() == [("q", "море"), ("page", "3")]
+    assert r.replace(topics=("caspian",)).page == 1
+    assert r.replace(page=4).page == 4
+    assert SearchRequest(year=2017, month="2017-05").replace(year=2016).month is None
+
+
+def test_query_text_is_cleaned_of_unencodable_characters() -> None:
+    r = SearchRequest.from_params({"q": "море\ud800\x00"})
+    assert r.q.encode("utf-8").decode() == r.q

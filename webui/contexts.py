@@ -1,0 +1,256 @@
+"""The one dict behind each page and its JSON twin.
+
+Each function here builds everything a page shows; the HTML view renders the
+dict with a template and the API view serves it as JSON, so the two cannot
+drift apart.  Links arrive ready-made (``toggle_url``, ``remove_url``...) and
+labels arrive in both interface languages, so templates stay dumb.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from flask import url_for
+from werkzeug.exceptions import NotFound
+
+from search import SearchRequest
+from webui.archive import current_archive
+
+UI_LANGUAGES = ("en", "ru")
+#: Histogram bars are drawn with CSS classes ``level-0`` … ``level-20`` (the
+#: Content-Security-Policy forbids inline styles, so no computed widths).
+HISTOGRAM_LEVELS = 20
+#: Page links shown either side of the current page.
+PAGE_WINDOW = 2
+FACET_PARAMS = {"year": "year", "month": "month", "topic": "topic", "language": "lang"}
+
+
+def href(base: str, pairs: Iterable[tuple[str, str]]) -> str:
+    query = urlencode(list(pairs))
+    return f"{base}?{query}" if query else base
+
+
+def both_languages(make: Any) -> dict[str, str]:
+    return {lang: make(lang) for lang in UI_LANGUAGES}
+
+
+def month_label(month: str) -> dict[str, str]:
+    first = dt.date.fromisoformat(f"{month}-01")
+    return both_languages(lambda lang: format_date(first, "LLLL y", locale=lang))
+
+
+def day_label(day: str) -> dict[str, str]:
+    return both_languages(lambda lang: format_date(dt.date.fromisoformat(day), "long", locale=lang))
+
+
+def toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> SearchRequest:
+    """The request with one facet value switched on or off."""
+    if facet == "topic":
+        topics = tuple(t for t in req.topics if t != value) if selected else req.topics + (value,)
+        return req.replace(topics=topics)
+    if facet == "language":
+        langs = tuple(v for v in req.langs if v != value) if selected else req.langs + (value,)
+        return req.replace(langs=langs)
+    if facet == "year":
+        return req.replace(year=None if selected else int(value), month=None)
+    if facet == "month":
+        return req.replace(month=None if selected else value, year=int(value[:4]))
+    raise ValueError(f"unknown facet {facet!r}")
+
+
+def without(pairs: list[tuple[str, str]], *names: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in pairs if k not in names]
+
+
+def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
+    """``SearchPage.to_dict()`` plus ready links; ``base`` is the path links point to."""
+    archive = current_archive()
+    req = SearchRequest.from_params(params)
+    page = archive.search(req)
+    data = page.to_dict()
+    labels = archive.topic_labels()
+    pairs = req.to_params()
+
+    for facet, values in data["facets"].items():
+        for item in values:
+            if facet == "month":
+                # Month names in both interface languages ("November 2017", "ноябрь 2017").
+                item["label"] = month_label(item["value"])
+            item["toggle_url"] = href(
+                base, toggled(req, facet, item["value"], item["selected"]).to_params()
+            )
+
+    for hit in data["hits"]:
+        hit["release_url"] = href(
+            url_for("pages.release", release_id=hit["id"]), [("q", req.q)] if req.q else []
+        )
+        hit["topic_links"] = [
+            {
+                "value": topic,
+                "label": labels.get(topic, {"en": topic, "ru": topic}),
+                "url": href(base, req.replace(topics=req.topics + (topic,)).to_params())
+                if topic not in req.topics
+                else href(base, pairs),
+            }
+            for topic in hit["topics"]
+        ]
+
+    if data.get("suggestion"):
+        data["suggestion"]["url"] = href(base, req.replace(q=data["suggestion"]["q"]).to_params())
+
+    data["chips"] = chips(req, data["facets"], labels, base)
+    data["histogram"] = histogram(data["facets"].get("year", []))
+    data["links"] = links(req, data, base)
+    data["forms"] = {
+        "query": without(pairs, "q", "page"),
+        "sort": without(pairs, "sort", "page"),
+        "dates": without(pairs, "from", "to", "page", "year", "month"),
+    }
+    return data
+
+
+def chips(
+    req: SearchRequest, facets: dict[str, list], labels: dict[str, dict], base: str
+) -> list[dict[str, Any]]:
+    """Active filters, each with a link that removes it."""
+    facet_labels = {
+        (facet, item["value"]): item["label"] for facet, items in facets.items() for item in items
+    }
+    result: list[dict[str, Any]] = []
+
+    def add(name: str, value: str, label: dict[str, str], without_it: SearchRequest) -> None:
+        result.append(
+            {
+                "name": name,
+                "value": value,
+                "label": label,
+                "remove_url": href(base, without_it.to_params()),
+            }
+        )
+
+    for lang in req.langs:
+        label = facet_labels.get(("language", lang), {"en": lang, "ru": lang})
+        add("lang", lang, label, toggled(req, "language", lang, True))
+    for topic in req.topics:
+        add(
+            "topic",
+            topic,
+            labels.get(topic, {"en": topic, "ru": topic}),
+            toggled(req, "topic", topic, True),
+        )
+    if req.year is not None and not req.month:
+        add(
+            "year",
+            str(req.year),
+            {"en": str(req.year), "ru": str(req.year)},
+            req.replace(year=None),
+        )
+    if req.month:
+        add("month", req.month, month_label(req.month), req.replace(month=None, year=None))
+    if req.date_from:
+        day = req.date_from.isoformat()
+        add("from", day, day_label(day), req.replace(date_from=None))
+    if req.date_to:
+        day = req.date_to.isoformat()
+        add("to", day, day_label(day), req.replace(date_to=None))
+    return result
+
+
+def histogram(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Year bars in time order, with a quantized height level for CSS."""
+    bars = sorted(years, key=lambda item: item["value"])
+    top = max((item["count"] for item in bars), default=0)
+    return [
+        {
+            "value": item["value"],
+            "count": item["count"],
+            "selected": item["selected"],
+            "url": item["toggle_url"],
+            "level": round(item["count"] / top * HISTOGRAM_LEVELS) if top else 0,
+        }
+        for item in bars
+    ]
+
+
+def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]:
+    pairs = req.to_params()
+    feed_pairs = without(pairs, "sort", "page")
+    pages = max(1, int(data["pages"]))
+    current = req.page
+    numbers = sorted(
+        {1, pages}
+        | set(range(max(1, current - PAGE_WINDOW), min(pages, current + PAGE_WINDOW) + 1))
+    )
+    page_links: list[dict[str, Any] | None] = []
+    for i, number in enumerate(numbers):
+        if i and number - numbers[i - 1] > 1:
+            page_links.append(None)  # a gap: "…"
+        page_links.append(
+            {
+                "number": number,
+                "url": href(base, req.replace(page=number).to_params()),
+                "current": number == current,
+            }
+        )
+    return {
+        "html": href(url_for("pages.search"), pairs),
+        "json": href(url_for("api.search"), pairs),
+        "atom": href(url_for("pages.feed"), feed_pairs),
+        "prev": href(base, req.replace(page=current - 1).to_params()) if current > 1 else None,
+        "next": href(base, req.replace(page=current + 1).to_params()) if current < pages else None,
+        "pages": page_links if pages > 1 else [],
+        "sort": [
+            {
+                "value": sort,
+                "url": href(base, req.replace(sort=sort).to_params()),
+                "selected": sort == req.sort,
+            }
+            for sort in ("relevance", "newest", "oldest")
+        ],
+        "clear": href(base, [("q", req.q)] if req.q else []),
+    }
+
+
+def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
+    """A release in both languages, its topic links and the releases most like it."""
+    archive = current_archive()
+    release = archive.release(release_id, highlight=highlight or None)
+    if release is None:
+        raise NotFound(f"no release with id {release_id!r}")
+    search_url = url_for("pages.search")
+    release["topic_links"] = [
+        {**topic, "url": href(search_url, [("topic", topic["value"])])}
+        for topic in release["topics"]
+    ]
+    more = archive.more_like_this(release_id, limit=5)
+    for hit in more:
+        hit["release_url"] = url_for("pages.release", release_id=hit["id"])
+    release["more_like_this"] = more
+    release["highlight"] = highlight or None
+    release["links"] = {
+        "html": url_for("pages.release", release_id=release_id),
+        "json": url_for("api.release", release_id=release_id),
+        "back": href(search_url, [("q", highlight)]) if highlight else None,
+    }
+    return release
+
+
+def stats_context() -> dict[str, Any]:
+    archive = current_archive()
+    stats = archive.stats()
+    search_url = url_for("pages.search")
+    years = stats.get("years", [])
+    top = max((item["count"] for item in years), default=0)
+    for item in years:
+        item["url"] = href(search_url, [("year", str(item["value"]))])
+        item["level"] = round(item["count"] / top * HISTOGRAM_LEVELS) if top else 0
+    for item in stats.get("topics", []):
+        item["url"] = href(search_url, [("topic", item["value"])])
+    for item in stats.get("languages", []):
+        item["url"] = href(search_url, [("lang", item["value"])])
+    stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats")}
+    return stats

@@ -1,0 +1,67 @@
+"""One error shape, ``{"error": {"status", "message"}}``, mapped in one handler.
+
+API requests get it as JSON; HTML pages render the error page from the very
+same dict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.location import IndexNotFound as LocationIndexNotFound
+from indexer.store import IndexBusy
+from search import IndexNotFound, QueryError
+
+#: Seconds a client should wait before retrying while another writer holds the index.
+RETRY_AFTER_SECONDS = 5
+
+NO_INDEX_HINT = (
+    "no index yet: build one with `pressroom index --index DIR PATH` "
+    "(or `make run` for the bundled sample corpus)"
+)
+
+
+def error_dict(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"status": status, "message": message}}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    """Status, message and extra headers of an exception."""
+    if isinstance(exc, HTTPException):
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return exc.code or 500, exc.description or exc.name, headers
+    if isinstance(exc, QueryError):
+        return 400, str(exc), {}
+    if isinstance(exc, IndexNotFound | LocationIndexNotFound):
+        message = str(exc) or NO_INDEX_HINT
+        if "pressroom index" not in message:
+            message = f"{message}: {NO_INDEX_HINT}"
+        return 503, message, {}
+    if isinstance(exc, IndexBusy):
+        message = f"the index is busy with another writer; retry in {RETRY_AFTER_SECONDS} s"
+        return 503, message, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return 500, "internal error: the server could not answer this request", {}
+
+
+def handle_error(exc: Exception) -> Response:
+    status, message, headers = classify(exc)
+    body = error_dict(status, message)
+    if wants_json():
+        response = jsonify(body)
+    else:
+        response = current_app.make_response(render_template("error.html", **body))
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(Exception, handle_error)

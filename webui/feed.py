@@ -1,0 +1,66 @@
+"""Atom 1.0 feed of a search: the newest matching releases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from typing import Any
+from urllib.parse import urljoin
+from xml.etree import ElementTree as ET
+
+ATOM = "http://www.w3.org/2005/Atom"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(markup: str) -> str:
+    """Text of the search layer's escaped-HTML-with-<mark> fields."""
+    return html.unescape(_TAG.sub("", markup or ""))
+
+
+def timestamp(day: str | None) -> str:
+    """RFC 3339 as Atom requires; releases carry a date only, so midnight UTC."""
+    if not day:
+        return "1970-01-01T00:00:00Z"
+    return f"{dt.date.fromisoformat(day[:10]).isoformat()}T00:00:00Z"
+
+
+def atom_feed(page: dict[str, Any], self_url: str, host_url: str) -> bytes:
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    root = ET.Element(f"{{{ATOM}}}feed")
+    query = page["query"]
+    described = query["q"] or "newest releases"
+    sub(root, "id", self_url)
+    sub(root, "title", f"Pressroom: {described}")
+    hits = page["hits"]
+    sub(root, "updated", max((timestamp(h.get("date")) for h in hits), default=timestamp(None)))
+    sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
+    sub(
+        root,
+        "link",
+        rel="alternate",
+        type="text/html",
+        href=urljoin(host_url, page["links"]["html"]),
+    )
+    author = sub(root, "author")
+    sub(author, "name", "Pressroom")
+    sub(root, "generator", "Pressroom")
+    for hit in hits:
+        entry = sub(root, "entry")
+        url = urljoin(host_url, f"/releases/{hit['id']}")
+        sub(entry, "id", url)
+        sub(entry, "title", plain(hit["title"]))
+        sub(entry, "updated", timestamp(hit.get("date")))
+        sub(entry, "link", rel="alternate", type="text/html", href=url)
+        # The snippet is escaped HTML with <mark>; Atom carries it as type="html".
+        sub(entry, "summary", hit.get("snippet") or "", type="html")
+        for topic in hit.get("topics", []):
+            sub(entry, "category", term=topic)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

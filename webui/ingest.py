@@ -1,0 +1,83 @@
+"""``POST /api/releases``: add releases to the index over HTTP.
+
+Accepts one JSON release record, a JSON list of them, or an uploaded release
+file (multipart field ``file``, any format the indexer reads).  Writes go
+through ``indexer.store.Store``, the single-writer path; a malformed record
+fails the whole request before anything is indexed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
+
+from indexer.records import release_from_record
+from indexer.release import Release, ReleaseError
+from indexer.sources import parse_bytes
+from indexer.store import Store
+from webui.archive import current_root
+
+bp = Blueprint("ingest", __name__)
+
+
+def check_token() -> None:
+    """404 when ingest is off, 401 without a bearer token, 403 with a wrong one."""
+    expected = current_app.config.get("ADMIN_TOKEN") or ""
+    if not expected:
+        # Off: indistinguishable from a route that does not exist.
+        raise NotFound("ingest is off: set PRESSROOM_ADMIN_TOKEN to turn it on")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized(
+            "send the admin token as `Authorization: Bearer <token>`",
+            www_authenticate=WWWAuthenticate("bearer", {"realm": "pressroom"}),
+        )
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Forbidden("the token is not the admin token")
+
+
+def releases_from_request() -> list[Release]:
+    """The releases in the request body, or BadRequest saying what is wrong."""
+    try:
+        if request.files:
+            upload = request.files.get("file")
+            if upload is None:
+                raise BadRequest("upload the release file in the multipart field `file`")
+            data = upload.read()
+            if not data:
+                raise BadRequest("the uploaded file is empty")
+            return parse_bytes(data, upload.filename or "")
+        body = request.get_data(cache=False)
+        if not body.strip():
+            raise BadRequest(
+                "send a JSON release record, a JSON list of records, or a file in field `file`"
+            )
+        try:
+            parsed = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BadRequest(f"the body is not valid JSON: {exc}") from None
+        if isinstance(parsed, list):
+            if not parsed:
+                raise BadRequest("the list of records is empty")
+            return [
+                release_from_record(item, where=f"record {i + 1}") for i, item in enumerate(parsed)
+            ]
+        return [release_from_record(parsed)]
+    except ReleaseError as exc:
+        raise BadRequest(f"nothing indexed: {exc}") from None
+
+
+@bp.post("/api/releases")
+def add_releases() -> Response:
+    check_token()
+    releases = releases_from_request()
+    summary = Store(current_root()).add_releases(releases)
+    body = summary.to_dict()
+    changed = bool(body.get("added") or body.get("updated"))
+    response = jsonify(body)
+    response.status_code = 201 if changed else 200
+    return response

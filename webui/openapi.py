@@ -1,0 +1,465 @@
+"""The OpenAPI 3.1 document of the JSON API, served at ``/api/openapi.json``.
+
+It is kept true by tests/test_webui_api.py, which validates real responses of
+every endpoint (errors included) against these schemas, and by a schemathesis
+run.  OpenAPI 3.1 schemas are JSON Schema 2020-12.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+    }
+
+
+def error_response(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": ref("Error")}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+LABEL = obj({"en": {"type": "string"}, "ru": {"type": "string"}})
+
+FACET_VALUE = obj(
+    {
+        "value": {"type": "string"},
+        "label": ref("Label"),
+        "count": {"type": "integer", "minimum": 0},
+        "selected": {"type": "boolean"},
+        "toggle_url": {"type": "string", "description": "This search with the value switched."},
+    }
+)
+
+LINKED_VALUE = obj({"value": {"type": "string"}, "label": ref("Label"), "url": {"type": "string"}})
+
+HIT = obj(
+    {
+        "id": {"type": "string"},
+        "number": NULLABLE_STRING,
+        "date": {"type": ["string", "null"], "format": "date"},
+        "languages": array({"type": "string"}),
+        "topics": array({"type": "string"}),
+        "title": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
+        "snippet": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
+        "lang": {"type": "string", "description": "Language of title and snippet."},
+        "titles": {"type": "object", "additionalProperties": {"type": "string"}},
+        "other_languages": array({"type": "string"}),
+        "url": NULLABLE_STRING,
+        "release_url": {
+            "type": "string",
+            "description": "The release page (highlights the query).",
+        },
+        "topic_links": array(ref("LinkedValue")),
+    },
+    {"score": {"type": ["number", "null"]}},
+)
+
+QUERY = obj(
+    {
+        "q": {"type": "string"},
+        "lang": array({"type": "string"}),
+        "topic": array({"type": "string"}),
+        "year": {"type": ["integer", "null"]},
+        "month": NULLABLE_STRING,
+        "from": {"type": ["string", "null"], "format": "date"},
+        "to": {"type": ["string", "null"], "format": "date"},
+        "sort": {"enum": ["relevance", "newest", "oldest"]},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+    }
+)
+
+PAGE_LINK = obj(
+    {"number": {"type": "integer"}, "url": {"type": "string"}, "current": {"type": "boolean"}}
+)
+
+SEARCH_PAGE = obj(
+    {
+        "query": QUERY,
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "pages": {"type": "integer", "minimum": 0},
+        "hits": array(ref("Hit")),
+        "facets": {
+            "type": "object",
+            "properties": {
+                name: array(ref("FacetValue")) for name in ("year", "month", "topic", "language")
+            },
+            "additionalProperties": array(ref("FacetValue")),
+        },
+        "facets_timed_out": array({"type": "string"}),
+        "suggestion": {
+            "oneOf": [
+                {"type": "null"},
+                obj(
+                    {
+                        "q": {"type": "string"},
+                        "kind": {"enum": ["layout", "spelling"]},
+                        "applied": {"type": "boolean"},
+                        "url": {"type": "string"},
+                    },
+                    {"total": {"type": ["integer", "null"]}},
+                ),
+            ]
+        },
+        "understood": obj(
+            {
+                "parsed": {"type": "string"},
+                "mode": {"enum": ["all", "any"]},
+                "notes": array({"type": "string"}),
+            }
+        ),
+        "partial": {"type": "boolean"},
+        "took_ms": {"type": "number"},
+        "chips": array(
+            obj(
+                {
+                    "name": {"enum": ["lang", "topic", "year", "month", "from", "to"]},
+                    "value": {"type": "string"},
+                    "label": ref("Label"),
+                    "remove_url": {"type": "string"},
+                }
+            )
+        ),
+        "histogram": array(
+            obj(
+                {
+                    "value": {"type": "string"},
+                    "count": {"type": "integer"},
+                    "selected": {"type": "boolean"},
+                    "url": {"type": "string"},
+                    "level": {"type": "integer", "minimum": 0, "maximum": 20},
+                }
+            )
+        ),
+        "links": obj(
+            {
+                "html": {"type": "string"},
+                "json": {"type": "string"},
+                "atom": {"type": "string"},
+                "prev": NULLABLE_STRING,
+                "next": NULLABLE_STRING,
+                "pages": array({"oneOf": [{"type": "null"}, PAGE_LINK]}),
+                "sort": array(
+                    obj(
+                        {
+                            "value": {"type": "string"},
+                            "url": {"type": "string"},
+                            "selected": {"type": "boolean"},
+                        }
+                    )
+                ),
+                "clear": {"type": "string"},
+            }
+        ),
+        "forms": {
+            "type": "object",
+            "description": "Hidden fields (name, value) each GET form of the page carries.",
+            "additionalProperties": array(
+                {"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]}
+            ),
+        },
+    }
+)
+
+VERSION = obj(
+    {
+        "lang": {"type": "string"},
+        "label": ref("Label"),
+        "title": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
+        "paragraphs": array(
+            {"type": "string", "description": "Escaped HTML; <mark> around matched forms."}
+        ),
+    }
+)
+
+RELEASE = obj(
+    {
+        "id": {"type": "string"},
+        "number": NULLABLE_STRING,
+        "date": {"type": ["string", "null"], "format": "date"},
+        "url": NULLABLE_STRING,
+        "topics": array(obj({"value": {"type": "string"}, "label": ref("Label")})),
+        "languages": array({"type": "string"}),
+        "versions": array(ref("Version")),
+        "topic_links": array(ref("LinkedValue")),
+        "more_like_this": array(
+            obj(
+                {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "release_url": {"type": "string"},
+                },
+                {"date": {"type": ["string", "null"], "format": "date"}},
+            )
+        ),
+        "highlight": NULLABLE_STRING,
+        "source": {"type": "string"},
+        "indexed_at": {"type": "string"},
+        "links": obj(
+            {"html": {"type": "string"}, "json": {"type": "string"}, "back": NULLABLE_STRING}
+        ),
+    }
+)
+
+COUNTED = obj(
+    {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
+    {"label": ref("Label"), "url": {"type": "string"}, "level": {"type": "integer"}},
+)
+
+STATS = obj(
+    {
+        "releases": {"type": "integer", "minimum": 0},
+        "languages": array(ref("Counted")),
+        "years": array(ref("Counted")),
+        "topics": array(ref("Counted")),
+        "last_update": {"type": ["string", "null"], "description": "ISO 8601 timestamp"},
+        "links": obj({"html": {"type": "string"}, "json": {"type": "string"}}),
+    },
+    {"index_bytes": {"type": ["integer", "null"]}},
+)
+
+SUMMARY = obj(
+    {
+        "added": {"type": "integer"},
+        "updated": {"type": "integer"},
+        "unchanged": {"type": "integer"},
+        "deleted": {"type": "integer"},
+        "failed": array(obj({"path": {"type": "string"}, "reason": {"type": "string"}})),
+        "notes": array({"type": "string"}),
+        "seconds": {"type": "number"},
+        "ok": {"type": "boolean"},
+    }
+)
+
+RELEASE_RECORD = {
+    "type": "object",
+    "description": (
+        'A release record: {"id", "date": "YYYY-MM-DD", "number", "url", "topics": [...], '
+        '"en": {"title", "body"}, "ru": {"title", "body"}}; one language object with a body '
+        "is required."
+    ),
+    "properties": {
+        "id": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
+        "number": {"type": "string"},
+        "url": {"type": "string"},
+        "topics": array({"type": "string"}),
+    },
+    "additionalProperties": obj({}, {"title": {"type": "string"}, "body": {"type": "string"}}),
+}
+
+ERROR = obj(
+    {
+        "error": obj(
+            {
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "message": {"type": "string"},
+            }
+        )
+    }
+)
+
+
+def array_param(name: str, description: str, pattern: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "style": "form",
+        "explode": True,
+        "schema": array({"type": "string", "pattern": pattern}) | {"maxItems": 20},
+    }
+
+
+def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+SEARCH_PARAMS = [
+    query_param("q", {"type": "string"}, 'Words, phrases ("…"), OR, -excluded; empty browses.'),
+    array_param("lang", "Language of the release (repeatable): en, ru, …", "^[A-Za-z]{2,3}$"),
+    array_param("topic", "Topic slug (repeatable).", "^[a-z0-9][a-z0-9_-]{0,63}$"),
+    query_param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "Year."),
+    query_param("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM."),
+    query_param("from", {"type": "string", "format": "date"}, "Earliest date YYYY-MM-DD."),
+    query_param("to", {"type": "string", "format": "date"}, "Latest date YYYY-MM-DD."),
+    query_param("sort", {"enum": ["relevance", "newest", "oldest"]}, "Order of the hits."),
+    query_param("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
+    query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Hits per page."),
+]
+
+NO_INDEX = error_response("No index yet; the message says how to build one.")
+NOT_FOUND = error_response("Unknown release or route.")
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Pressroom API",
+        "version": "1.0.0",
+        "description": (
+            "Full-text search of bilingual English/Russian press releases.  Every HTML page has "
+            "a JSON twin here built from the same data.  Errors always have the shape "
+            '{"error": {"status", "message"}}.'
+        ),
+    },
+    "paths": {
+        "/api/search": {
+            "get": {
+                "operationId": "search",
+                "summary": "Search releases (the twin of the search page /search).",
+                "parameters": SEARCH_PARAMS,
+                "responses": {
+                    "200": json_response("A page of hits with facets.", ref("SearchPage")),
+                    "400": error_response("A parameter cannot be understood."),
+                    "503": NO_INDEX,
+                },
+            }
+        },
+        "/api/releases/{release_id}": {
+            "get": {
+                "operationId": "getRelease",
+                "summary": "One release in all its languages (the twin of /releases/{id}).",
+                "parameters": [
+                    {
+                        "name": "release_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[^/]+$"},
+                    },
+                    query_param("q", {"type": "string"}, "A query whose matched forms get <mark>."),
+                ],
+                "responses": {
+                    "200": json_response("The release.", ref("Release")),
+                    "400": error_response("The highlight query cannot be understood."),
+                    "404": NOT_FOUND,
+                    "503": NO_INDEX,
+                },
+            }
+        },
+        "/api/releases": {
+            "post": {
+                "operationId": "addReleases",
+                "summary": "Add or update releases (admin token required; off without one).",
+                "security": [{"bearer": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": [ref("ReleaseRecord"), array(ref("ReleaseRecord"))]}
+                        },
+                        "multipart/form-data": {
+                            "schema": obj(
+                                {
+                                    "file": {
+                                        "type": "string",
+                                        "contentMediaType": "application/octet-stream",
+                                    }
+                                }
+                            )
+                        },
+                    },
+                },
+                "responses": {
+                    "200": json_response("Nothing changed.", ref("Summary")),
+                    "201": json_response("Releases were added or updated.", ref("Summary")),
+                    "400": error_response("A malformed record; nothing was indexed."),
+                    "401": error_response(
+                        "No bearer token.",
+                        {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                    ),
+                    "403": error_response("Wrong token."),
+                    "404": error_response("Ingest is off (no admin token configured)."),
+                    "413": error_response("The body is larger than the upload limit."),
+                    "503": error_response(
+                        "Another writer holds the index.",
+                        {"Retry-After": {"schema": {"type": "string"}}},
+                    ),
+                },
+            }
+        },
+        "/api/stats": {
+            "get": {
+                "operationId": "stats",
+                "summary": "Counts by year, topic, language; last update (twin of /stats).",
+                "responses": {
+                    "200": json_response("Archive overview.", ref("Stats")),
+                    "503": NO_INDEX,
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "operationId": "health",
+                "summary": "Liveness and the number of releases.",
+                "responses": {
+                    "200": json_response(
+                        "Serving.",
+                        obj(
+                            {
+                                "status": {"const": "ok"},
+                                "releases": {"type": "integer", "minimum": 0},
+                            }
+                        ),
+                    ),
+                    "503": NO_INDEX,
+                },
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document.",
+                "responses": {"200": json_response("OpenAPI 3.1 document.", {"type": "object"})},
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": ERROR,
+            "Label": LABEL,
+            "FacetValue": FACET_VALUE,
+            "LinkedValue": LINKED_VALUE,
+            "Hit": HIT,
+            "SearchPage": SEARCH_PAGE,
+            "Version": VERSION,
+            "Release": RELEASE,
+            "Counted": COUNTED,
+            "Stats": STATS,
+            "Summary": SUMMARY,
+            "ReleaseRecord": RELEASE_RECORD,
+        },
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    # A copy: jsonify and callers must not be able to change the served document.
+    return copy.deepcopy(DOCUMENT)
