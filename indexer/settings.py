@@ -38,12 +38,15 @@ SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
         Setting("INDEX", "index", "Folder of the index (generations and CURRENT pointer)."),
-        Setting("LOCK_TIMEOUT", 10.0, "Seconds a writer waits for the index lock before giving up."),
-        Setting("QUERY_TIME_LIMIT", 2.0, "Seconds one search may run before results are cut short."),
+        Setting("LOCK_TIMEOUT", 10.0,
+                "Seconds a writer waits for the index lock before giving up."),
+        Setting("QUERY_TIME_LIMIT", 2.0,
+                "Seconds one search may run before results are cut short."),
         Setting("MAX_PAGE_SIZE", 100, "Largest number of hits per page."),
         Setting("MAX_RESULT_WINDOW", 1000, "Deepest hit reachable by paging (page × per_page)."),
         Setting("ADMIN_TOKEN", "", "Bearer token for POST /api/releases; empty turns ingest off."),
-        Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024, "Largest request body the ingest endpoint accepts."),
+        Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024,
+                "Largest request body the ingest endpoint accepts."),
         Setting("TOPICS", "", "Path of a topic taxonomy TOML file; empty uses the bundled one."),
         Setting("HOST", "127.0.0.1", "Address `pressroom serve` listens on."),
         Setting("PORT", 8000, "Port `pressroom serve` listens on."),
