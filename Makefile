@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Index the bundled sample corpus (incrementally: unchanged releases are
+# skipped), then serve it at http://127.0.0.1:8000.
 run: $(STAMP)
 	$(BIN)/pressroom index --index index samples
-	$(BIN)/pressroom stats --index index
+	$(BIN)/pressroom serve --index index --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,7 +34,15 @@ _LATIN = re.compile(r"[a-z]")
 #: exact-form match can outrank a match through the lemma alone.
 SURFACE_MARK = "="
 
-STOP_WORDS: frozenset[str] = frozenset(stoplists["en"]) | frozenset(stoplists["ru"])
+#: Snowball's Russian list drops numerals (один, два, три) that the English
+#: list keeps (one, two, three); "два соглашения" should keep its number.
+_RU_NUMERALS = {"один", "два", "три"}
+STOP_WORDS: frozenset[str] = frozenset(stoplists["en"]) | (
+    frozenset(stoplists["ru"]) - _RU_NUMERALS
+)
+#: Typographic variants folded before anything else, so that "North‐South"
+#: (U+2010) and "Azerbaijan’s" (U+2019) index like their ASCII spellings.
+_CHAR_FOLDS = str.maketrans({"‐": "-", "‑": "-", "’": "'", "ʼ": "'"})
 
 #: Bound on each lemma/stem cache.  Vocabulary of a large archive plus typos
 #: stays well below this; 200k short entries cost about 40 MB at most.
@@ -119,13 +127,64 @@ class CompoundSplitFilter(Filter):
 
 
 class YoFoldFilter(Filter):
-    """Fold ё to е: Russian text uses them interchangeably."""
+    """Fold ё to е: Russian text uses them interchangeably.
+
+    Kept for indexes pickled with it; the bilingual analyzer folds ё inside
+    the morphological filter instead, after lemmatizing, because "объём" is
+    unambiguous while "объем" is also a form of "объесть".
+    """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             if "ё" in t.text:
                 t.text = t.text.replace("ё", "е")
             yield t
+
+
+class NormalizeFilter(Filter):
+    """Fold typographic hyphens and apostrophes; drop English possessive "'s".
+
+    The stop list then sees "it" in "it's", and "Azerbaijan's" indexes as
+    "azerbaijan".  Cyrillic words keep ё here (see ``YoFoldFilter``).
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text.translate(_CHAR_FOLDS)
+            if "'" in text:
+                if text.endswith("'s"):
+                    text = text[:-2]
+                elif text.endswith("'"):
+                    text = text[:-1]
+                if t.chars:
+                    t.endchar = t.startchar + len(text)
+            t.text = text
+            yield t
+
+
+class YoAwareStopFilter(StopFilter):
+    """Whoosh's StopFilter, matching "её" and "ещё" against the folded list."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stoplist = self.stops
+        renumber = self.renumber
+        pos = None
+        for t in tokens:
+            text = t.text
+            folded = text.replace("ё", "е") if "ё" in text else text
+            if (folded not in stoplist and len(text) >= self.min
+                    and (self.max is None or len(text) <= self.max)):
+                if renumber and t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    else:
+                        pos += 1
+                        t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
 
 
 class BilingualMorphFilter(Filter):
@@ -184,12 +243,16 @@ class BilingualMorphFilter(Filter):
             kind = script_of(word)
             if kind == "cyrl":
                 lemmas: list[str] = []
+                # For words outside the dictionary the parses are guesses of
+                # the predictor ("Мамедъяровым" → "мамедъяровый"): keep the best.
+                every = every_lemma and morph.word_is_known(word)
                 for parse in morph.parse(word):
                     lemma = parse.normal_form.replace("ё", "е")
                     if lemma not in lemmas:
                         lemmas.append(lemma)
-                    if not every_lemma:
+                    if not every:
                         break
+                word = word.replace("ё", "е")
                 terms = lemmas or [word]
             elif kind == "latn":
                 terms = [stemmer.stemWord(word)]
@@ -239,10 +302,10 @@ def BilingualAnalyzer(lemma_mode: str = DEFAULT_LEMMA_MODE, surface: bool = True
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
-        | YoFoldFilter()
+        | NormalizeFilter()
         # Before the split: Whoosh's StopFilter renumbers positions, which
         # would pull a compound's parts off their shared position.
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | YoAwareStopFilter(stoplist=STOP_WORDS, minsize=1)
         | CompoundSplitFilter()
         | BilingualMorphFilter(lemma_mode=lemma_mode, surface=surface)
     )
@@ -252,8 +315,9 @@ def PlainAnalyzer():  # noqa: N802
     """The analyzer for versions in other languages: tokenize and case-fold only."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
-        | CompoundSplitFilter()
         | LowercaseFilter()
+        | NormalizeFilter()
+        | CompoundSplitFilter()
         | PlainFoldFilter()
     )
 

@@ -93,8 +93,16 @@ def correct_word(reader, word: str) -> str | None:
     return best[2] if best else None
 
 
+#: Queries of more words are sentences pasted in, not typed: each unknown word
+#: costs an edit-distance walk of the vocabulary, and "did you mean" for a
+#: whole sentence helps nobody.
+MAX_WORDS_CORRECTED = 6
+
+
 def correct_query(reader, q: str) -> str | None:
     """``q`` with its unknown words replaced by their likeliest vocabulary neighbours."""
+    if len(TOKEN_PATTERN.findall(q)) > MAX_WORDS_CORRECTED:
+        return None
     changed = False
     known: dict[str, str | None] = {}
 
