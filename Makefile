@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean-index
+.PHONY: run test lint install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from whoosh import fields
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
+from indexer.fastindex import BilingualText
 from indexer.release import ANALYZED_LANGUAGES
 
 #: Field-name language for versions in any language but the analyzed ones.
@@ -56,6 +57,7 @@ def build_schema() -> fields.Schema:
     )
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
-        schema.add(f"title_{lang}", fields.TEXT(analyzer=analyzer, stored=True, field_boost=1.0))
-        schema.add(f"body_{lang}", fields.TEXT(analyzer=analyzer, stored=True))
+        # BilingualText indexes exactly like TEXT, only faster (indexer/fastindex.py).
+        schema.add(f"title_{lang}", BilingualText(analyzer=analyzer, stored=True, field_boost=1.0))
+        schema.add(f"body_{lang}", BilingualText(analyzer=analyzer, stored=True))
     return schema

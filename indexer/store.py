@@ -41,6 +41,7 @@ from whoosh.index import LockError
 from whoosh.query import Term
 
 from indexer.documents import release_document, release_from_stored
+from indexer.fastindex import FastSegmentWriter
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
 from indexer.schema import build_schema
@@ -282,7 +283,8 @@ class Store:
 
     def _writer(self, ix):
         try:
-            return ix.writer(limitmb=WRITER_LIMIT_MB, timeout=self.lock_timeout)
+            # Whoosh's SegmentWriter, minus its per-posting sort (indexer/fastindex.py).
+            return FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB, timeout=self.lock_timeout)
         except LockError:
             raise IndexBusy(self.root) from None
 

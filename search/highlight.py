@@ -61,7 +61,10 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     """Move window edges to word boundaries so no word is cut."""
     if start > 0:
         space = text.rfind(" ", max(0, start - 20), start + 1)
-        start = space + 1 if space >= 0 else start
+        if space >= 0:
+            start = space + 1
+        elif start <= 20:
+            start = 0  # the first word: start the text, not mid-word
     if end < len(text):
         space = text.find(" ", end - 20 if end - 20 > start else end, min(len(text), end + 20))
         end = space if space > start else end

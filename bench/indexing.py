@@ -1,0 +1,224 @@
+"""Indexing throughput: Pressroom's Store against stock Whoosh, in one run.
+
+    python bench/indexing.py [--n N | --quick] [--corpus FILE] [--engines a,b] [--reps R]
+
+The corpus is a JSONL file of bilingual releases as written by the peers'
+generator (``gen_corpus.py N out.jsonl --data DIR``; fields id, date, title_en,
+body_en, title_ru, body_ru).  Without ``--corpus`` it uses /tmp/gen2000.jsonl
+or generates one.  Every build runs in a fresh child process (so peak RSS is
+per engine) into a fresh folder, and ends with a single-segment index.
+
+Engines:
+
+* ``stock``: Whoosh's StemmingAnalyzer on title/body en/ru plus a sortable
+  year ID, plain ``ix.writer()`` and one commit.
+* ``pressroom``: ``Store(root).add_releases(releases)`` as shipped.
+* ``pressroom-plain``: the same with the bilingual fields as plain
+  ``whoosh.fields.TEXT`` and Whoosh's own SegmentWriter ("before").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+DEFAULT_CORPUS = Path("/tmp/gen2000.jsonl")
+PEERS = Path("/work/shared/tools/peers")
+XQUAD = Path("/work/shared/data/xquad")
+ENGINES = ("stock", "pressroom-plain", "pressroom")
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def read_records(corpus: Path, n: int) -> list[dict]:
+    records = []
+    with corpus.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                records.append(json.loads(line))
+                if len(records) == n:
+                    break
+    return records
+
+
+def to_release(record: dict):
+    import datetime as dt
+
+    from indexer.release import Release, Version
+
+    versions = {
+        lang: Version(lang, record.get(f"title_{lang}", ""), record.get(f"body_{lang}", ""))
+        for lang in ("en", "ru")
+        if record.get(f"body_{lang}")
+    }
+    return Release(versions=versions, date=dt.date.fromisoformat(record["date"]),
+                   id=record["id"])
+
+
+# --- engines (run in a child process) -----------------------------------------------
+
+
+def build_stock(records: list[dict], folder: Path) -> None:
+    from whoosh import fields, index
+    from whoosh.analysis import StemmingAnalyzer
+
+    ana = StemmingAnalyzer()
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        year=fields.ID(stored=True, sortable=True),
+        **{f"{kind}_{lang}": fields.TEXT(analyzer=ana)
+           for kind in ("title", "body") for lang in ("en", "ru")},
+    )
+    ix = index.create_in(str(folder), schema)
+    writer = ix.writer()
+    for r in records:
+        writer.add_document(id=r["id"], year=str(r["date"][:4]),
+                            **{k: r[k] for k in ("title_en", "body_en", "title_ru", "body_ru")
+                               if r.get(k)})
+    writer.commit()
+
+
+def plain_schema():
+    """The shipped schema with every bilingual text field as a plain TEXT."""
+    from whoosh import fields
+
+    from indexer.schema import build_schema
+
+    schema = build_schema()
+    for name in list(schema.names()):
+        field = schema[name]
+        if isinstance(field, fields.TEXT) and type(field) is not fields.TEXT:
+            plain = fields.TEXT(analyzer=field.analyzer, stored=field.stored,
+                                field_boost=field.format.field_boost)
+            schema.remove(name)
+            schema.add(name, plain)
+    return schema
+
+
+def build_pressroom(records: list[dict], folder: Path, plain: bool = False) -> None:
+    from whoosh import index
+
+    import indexer.store as store_module
+
+    if plain:
+        store_module.build_schema = plain_schema
+        store_module.Store._writer = lambda self, ix: ix.writer(
+            limitmb=store_module.WRITER_LIMIT_MB)
+    releases = [to_release(r) for r in records]
+    store = store_module.Store(folder)
+    summary = store.add_releases(releases)
+    assert summary.added == len(releases), summary.report()
+    ix = index.open_dir(str(store.live_dir()))
+    segments = len(ix._segments())
+    if segments > 1:
+        with store.locked():
+            ix.optimize()
+
+
+def child(engine: str, corpus: Path, n: int, folder: Path) -> dict:
+    records = read_records(corpus, n)
+    if engine.startswith("pressroom"):
+        # Load dictionaries and the taxonomy before the clock starts, as a
+        # long-running service has them.
+        from indexer.analysis import shared_morph_analyzer
+
+        shared_morph_analyzer()
+    base = rss_mb()
+    started = time.perf_counter()
+    if engine == "stock":
+        build_stock(records, folder)
+    elif engine == "pressroom":
+        build_pressroom(records, folder)
+    elif engine == "pressroom-plain":
+        build_pressroom(records, folder, plain=True)
+    else:
+        raise SystemExit(f"unknown engine {engine}")
+    elapsed = time.perf_counter() - started
+    from whoosh import index
+
+    live = folder
+    if (folder / "CURRENT").exists():
+        live = folder / (folder / "CURRENT").read_text().strip()
+    ix = index.open_dir(str(live))
+    with ix.reader() as reader:
+        docs = reader.doc_count()
+    return {
+        "engine": engine, "n": len(records), "docs": docs, "segments": len(ix._segments()),
+        "seconds": round(elapsed, 2), "rate": round(len(records) / elapsed, 1),
+        "size_mb": round(folder_mb(folder), 1), "peak_rss_mb": round(rss_mb(), 1),
+        "base_rss_mb": round(base, 1),
+    }
+
+
+def ensure_corpus(n: int) -> Path:
+    if DEFAULT_CORPUS.exists() and len(read_records(DEFAULT_CORPUS, n)) >= n:
+        return DEFAULT_CORPUS
+    work = Path(tempfile.mkdtemp(prefix="pressroom-corpus-"))
+    subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD), str(work)],
+                   check=True)
+    out = work / f"gen{n}.jsonl"
+    subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(out),
+                    "--data", str(work)], check=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--quick", action="store_true", help="500 releases")
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--child", nargs=4, metavar=("ENGINE", "CORPUS", "N", "DIR"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        engine, corpus, n, folder = args.child
+        print(json.dumps(child(engine, Path(corpus), int(n), Path(folder))))
+        return
+    n = 500 if args.quick else args.n
+    corpus = args.corpus or ensure_corpus(n)
+    results: dict[str, list[dict]] = {}
+    for _ in range(args.reps):
+        for engine in args.engines.split(","):
+            folder = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
+            try:
+                env = {**os.environ, "PYTHONPATH": str(REPO)}
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", engine, str(corpus), str(n),
+                     str(folder)],
+                    check=True, capture_output=True, text=True, env=env).stdout
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            result = json.loads(out.strip().splitlines()[-1])
+            results.setdefault(engine, []).append(result)
+            print(json.dumps(result), flush=True)
+    stock = max((r["rate"] for r in results.get("stock", [])), default=None)
+    print(f"\n{'engine':16} {'rel/s':>7} {'x stock':>7} {'sec':>7} {'MB':>7} {'RSS MB':>7}")
+    for engine, runs in results.items():
+        best = max(runs, key=lambda r: r["rate"])
+        ratio = f"{best['rate'] / stock:.2f}" if stock else "-"
+        print(f"{engine:16} {best['rate']:7.1f} {ratio:>7} {best['seconds']:7.2f} "
+              f"{best['size_mb']:7.1f} {best['peak_rss_mb']:7.1f}")
+
+
+if __name__ == "__main__":
+    main()
