@@ -2,8 +2,7 @@
 
 The corpus is generated: hand-written releases for each query-language case
 plus varied filler releases (dates, topics, language sets) for facet counts.
-Indexes are built once per process.  When ``indexer.store.Store`` exists it
-builds them (the real writer); until then Whoosh is driven directly.
+Indexes are built once per process with the real writer.
 """
 
 from __future__ import annotations
@@ -16,16 +15,13 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
-from indexer.documents import release_document
 from indexer.release import Release, Version
-from indexer.schema import build_schema
+from indexer.sources import read_releases
+from indexer.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "seed" / "release-332-17.txt"
-SAMPLES = REPO / "samples"
 
 
 def _release(n: int, date: str, topics: list[str], **versions: tuple[str, str]) -> Release:
@@ -137,36 +133,7 @@ def seed_release() -> Release | None:
     """The real example release, or None when /work/shared is not there."""
     if not SEED.exists():
         return None
-    text = SEED.read_text(encoding="utf-8")
-    try:
-        from indexer.scraped import parse_scraped_text
-    except ImportError:
-        return _split_seed(text)
-    return parse_scraped_text(text)
-
-
-def _split_seed(text: str) -> Release:
-    """Until the scraped-text parser lands: paragraphs by script, the first one the title."""
-    en, ru = [], []
-    for para in (p.strip() for p in text.split("\n\n")):
-        boilerplate = ("news banner", "Press release", "Share this", "All rights")
-        if not para or para.startswith(boilerplate):
-            continue
-        cyr = sum(1 for ch in para if "а" <= ch.lower() <= "я")
-        (ru if cyr > len(para) / 4 else en).append(para)
-    return Release(
-        versions={"en": Version("en", en[0], "\n\n".join(en[1:])),
-                  "ru": Version("ru", ru[0], "\n\n".join(ru[1:]))},
-        date=dt.date(2017, 11, 21), number="332/17",
-    )
-
-
-def _store_class():
-    try:
-        from indexer.store import Store
-    except ImportError:
-        return None
-    return Store
+    return read_releases(SEED)[0]
 
 
 def _tempdir(prefix: str) -> Path:
@@ -176,15 +143,8 @@ def _tempdir(prefix: str) -> Path:
 
 
 def build_index(releases: list[Release], root: Path) -> Path:
-    """Index ``releases`` under ``root`` with the real writer when it exists."""
-    store = _store_class()
-    if store is not None:
-        store(root).add_releases(releases)
-        return root
-    ix = whoosh_index.create_in(str(root), build_schema())
-    with ix.writer() as writer:
-        for release in releases:
-            writer.add_document(**release_document(release))
+    """Index ``releases`` under ``root`` with the real writer."""
+    Store(root).add_releases(releases)
     return root
 
 
@@ -196,14 +156,3 @@ def corpus_index() -> Path:
     if seed is not None:
         releases.append(seed)
     return build_index(releases, _tempdir("pressroom-search-"))
-
-
-@lru_cache(maxsize=1)
-def samples_index() -> Path | None:
-    """The sample corpus under samples/, once it and the real writer exist."""
-    store = _store_class()
-    if store is None or not any(p.is_file() for p in SAMPLES.rglob("*")):
-        return None
-    root = _tempdir("pressroom-samples-")
-    store(root).index_paths([SAMPLES])
-    return root

@@ -35,11 +35,8 @@ def test_wrong_layout_suggests_minister(archive) -> None:
                                                                        per_page=50)).hits}
 
 
-def test_sample_corpus_searches_and_facets_add_up() -> None:
-    root = sc.samples_index()
-    if root is None:
-        pytest.skip("samples/ or indexer.store not there yet")
-    with Archive(root) as archive:
+def test_sample_corpus_searches_and_facets_add_up(sample_index) -> None:
+    with Archive(sample_index) as archive:
         everything = archive.search(SearchRequest(per_page=100))
         assert everything.total >= 1
         years = sum(v["count"] for v in everything.facets["year"])
