@@ -103,7 +103,8 @@ def finish(summary: Summary) -> None:
     click.echo(summary.report())
     seconds = summary.seconds
     if summary.written and seconds > 0:
-        click.echo(f"{summary.written} releases written in {seconds:.1f} s "
+        noun = "release" if summary.written == 1 else "releases"
+        click.echo(f"{summary.written} {noun} written in {seconds:.1f} s "
                    f"({summary.written / seconds:.0f}/s)", err=True)
     sys.exit(summary.exit_code)
 

@@ -31,7 +31,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -396,26 +396,21 @@ class Store:
 
     def index_paths(self, paths: Iterable[str | Path]) -> Summary:
         """Add new and changed releases from files and folders; skip unchanged ones."""
-        started = time.monotonic()
         files = list(find_input_files(Path(p) for p in paths))
-        with self.locked():
-            ix = self._open_or_create()
-            batch = Batch()
-            with ix.searcher() as searcher:
-                self._parse(files, batch, searcher)
-            self._commit(ix, batch)
-        summary = batch.summary()
-        summary.seconds = time.monotonic() - started
-        return summary
+        return self._update(lambda batch, searcher: self._parse(files, batch, searcher))
 
     def add_releases(self, releases: list[Release]) -> Summary:
         """Add or update already-parsed releases (the ingest endpoint)."""
+        return self._update(lambda batch, searcher: self._sort(releases, batch, searcher))
+
+    def _update(self, fill: Callable[[Batch, Any], None]) -> Summary:
+        """One incremental run: ``fill`` sorts inputs into the batch, then one commit."""
         started = time.monotonic()
         with self.locked():
             ix = self._open_or_create()
             batch = Batch()
             with ix.searcher() as searcher:
-                self._sort(releases, batch, searcher)
+                fill(batch, searcher)
             self._commit(ix, batch)
         summary = batch.summary()
         summary.seconds = time.monotonic() - started
