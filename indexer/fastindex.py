@@ -32,6 +32,7 @@ from whoosh.analysis import (
     RegexTokenizer,
     StopFilter,
 )
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -155,6 +156,24 @@ class BilingualText(fields.TEXT):
             yield term.encode("utf-8"), n, float(n) * fb, encode_positions(plist)
 
 
+def _fill_blocks(pw: W3PostingsWriter, docnums: array, weights: list[float],
+                 values: list[bytes | None], lengths: dict[int, int | None]) -> None:
+    """What ``pw.add_posting`` does per posting, a block at a time (Whoosh 2.7.4)."""
+    limit = pw._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            pw._write_block()  # writes the full block and starts a new one
+        end = start + limit
+        chunk = weights[start:end]
+        pw._ids = docnums[start:end]
+        pw._weights = array("f", chunk)
+        pw._values = [v for v in values[start:end] if v]
+        pw._maxweight = max(0, max(chunk))
+        found = [n for n in map(lengths.get, pw._ids) if n]
+        pw._minlength = min(found) if found else None
+        pw._maxlength = max(found) if found else 0
+
+
 # --- the writer -------------------------------------------------------------------------
 
 
@@ -272,13 +291,18 @@ class FastSegmentWriter(SegmentWriter):
                 continue
             lengths = self._doclengths.get(fieldname, {})
             fw.start_field(fieldname, schema[fieldname])
+            pw = fw._postwriter
+            blocks = type(pw) is W3PostingsWriter and not pw._byteids
             add = fw.add
             for tbytes in sorted(terms):
                 docnums, weights, values = terms[tbytes]
                 fw.start_term(tbytes)
-                for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
-                    add(docnum, weight, b"" if vbytes is None else vbytes,
-                        lengths.get(docnum, 0))
+                if blocks:
+                    _fill_blocks(pw, docnums, weights, values, lengths)
+                else:
+                    for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
+                        add(docnum, weight, b"" if vbytes is None else vbytes,
+                            lengths.get(docnum, 0))
                 fw.finish_term()
             fw.finish_field()
         self._grouped = {}

@@ -107,7 +107,7 @@ class SearchRequest:
             raise QueryError(f"year must have four digits, not {self.year}")
         if self.month is not None:
             m = _MONTH.match(self.month)
-            if not m or not 1 <= int(m.group(2)) <= 12:
+            if not m or not 1 <= int(m.group(2)) <= 12 or not 1000 <= int(m.group(1)) <= 9999:
                 raise QueryError(
                     f"month must be written YYYY-MM (e.g. 2017-11), not {self.month!r}")
             if self.year is not None and int(m.group(1)) != self.year:

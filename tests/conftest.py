@@ -6,9 +6,17 @@ any test may read it, none may write to it (ingest tests use their own index).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests explore new inputs on every local run (that is how they find
+# bugs), but CI replays a fixed set, so a landing never hangs on a fresh find.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 ADMIN_TOKEN = "secret-token"

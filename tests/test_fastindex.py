@@ -125,3 +125,88 @@ def test_schema_uses_fast_field():
     for name in ("title_en", "body_en", "title_ru", "body_ru", "title_other", "body_other"):
         assert type(clone[name]) is BilingualText
         assert clone[name] == schema[name]
+
+
+# --- the writer: the index it writes reads back exactly like Whoosh's own ------------------
+
+
+def _docs(n: int = 40, seed: int = 3) -> list[dict]:
+    from indexer.documents import release_document
+    from indexer.release import Release, Version
+
+    texts = sample_texts() + random_texts(60, seed)
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        en, ru = rng.sample(texts, 2)
+        release = Release(versions={"en": Version("en", en[:80] or "t", en or "body"),
+                                    "ru": Version("ru", ru[:80], ru or "тело")},
+                          id=f"r{i}")
+        doc = release_document(release)
+        doc["indexed_at"] = "fixed"
+        docs.append(doc)
+    return docs
+
+
+def _plain(schema):
+    for name in list(schema.names()):
+        field = schema[name]
+        if isinstance(field, BilingualText):
+            schema.remove(name)
+            schema.add(name, fields.TEXT(analyzer=field.analyzer, stored=field.stored,
+                                         field_boost=field.format.field_boost))
+    return schema
+
+
+def _dump(folder: Path) -> dict:
+    from whoosh import index
+
+    ix = index.open_dir(str(folder))
+    out: dict = {"segments": len(ix._segments())}
+    with ix.reader() as reader:
+        out["stored"] = list(reader.all_stored_fields())
+        out["doc_count"] = reader.doc_count_all()
+        docnums = range(reader.doc_count_all())
+        for name in reader.indexed_field_names():
+            if reader.schema[name].scorable:
+                out[f"len:{name}"] = ([reader.doc_field_length(d, name) for d in docnums],
+                                      reader.field_length(name), reader.max_field_length(name))
+            for term in reader.lexicon(name):
+                info = reader.term_info(name, term)
+                m = reader.postings(name, term)
+                out[(name, term)] = (info.weight(), info.doc_frequency(), info.min_length(),
+                                     info.max_length(), info.max_weight(),
+                                     list(m.all_items()))
+    return out
+
+
+def _build(folder: Path, batches: list[list[dict]], fast: bool, **writer_kw) -> dict:
+    from whoosh import index
+
+    from indexer.fastindex import FastSegmentWriter
+    from indexer.schema import build_schema
+
+    ix = index.create_in(str(folder), build_schema() if fast else _plain(build_schema()))
+    for batch in batches:
+        writer = (FastSegmentWriter(ix, **writer_kw) if fast else ix.writer(**writer_kw))
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit()
+    return _dump(folder)
+
+
+@pytest.mark.parametrize("case", ["one-commit", "spill", "merge"])
+def test_writer_matches_stock(tmp_path, case):
+    # Over 128 documents: common terms fill several posting blocks.
+    docs = _docs(150 if case == "one-commit" else 40)
+    batches = [docs[:25], docs[25:]] if case == "merge" else [docs]
+    kw = {"limitmb": 0.01} if case == "spill" else {}
+    (tmp_path / "stock").mkdir()
+    (tmp_path / "fast").mkdir()
+    stock = _build(tmp_path / "stock", batches, fast=False, **kw)
+    fast = _build(tmp_path / "fast", batches, fast=True, **kw)
+    assert fast.keys() == stock.keys()
+    if case == "one-commit":
+        assert max(info[1] for key, info in stock.items() if isinstance(key, tuple)) > 128
+    for key in stock:
+        assert fast[key] == stock[key], key

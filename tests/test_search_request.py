@@ -55,3 +55,9 @@ def test_defaults_are_omitted_and_filter_changes_reset_paging() -> None:
 def test_query_text_is_cleaned_of_unencodable_characters() -> None:
     r = SearchRequest.from_params({"q": "море\ud800\x00"})
     assert r.q.encode("utf-8").decode() == r.q
+
+
+def test_month_of_year_zero_is_refused() -> None:
+    # Found by schemathesis: "0000-01" reached the month label and raised a 500.
+    with pytest.raises(QueryError, match="month must be written YYYY-MM"):
+        SearchRequest.from_params({"month": "0000-01"})
