@@ -299,15 +299,25 @@ def golden() -> bool:
 
 # --- (e) retrieval by lemma mode ---------------------------------------------------------
 
-SURFACE_BOOST = 1.5
-
-
 def retrieval(data: Path, quick: bool) -> None:
-    from whoosh import fields, query, scoring
+    """Each lemma mode under the production scoring model.
+
+    Like the query side: each word's alternatives (lemmas, surface form) form
+    one ``BestOf`` at its position, the surface term weighted SURFACE_BOOST,
+    words OR-ed (XQuAD questions almost always fall back to any word), and the
+    archive's BM25F parameters.
+    """
+    from collections import defaultdict
+
+    from whoosh import fields, query
     from whoosh.filedb.filestore import RamStorage
 
-    print("\n(e) Retrieval on XQuAD (body only, OR over the analyzed question words, BM25F;"
-          f" surface terms boosted {SURFACE_BOOST})")
+    from search.archive import WEIGHTING
+    from search.matching import BestOf
+    from search.querylang import SURFACE_BOOST
+
+    print("\n(e) Retrieval on XQuAD (body only; per word a BestOf of its terms, surface"
+          f" boost {SURFACE_BOOST}; words OR-ed; BM25F B={WEIGHTING.B} K1={WEIGHTING.K1})")
     print(f"    {'lang':4} {'lemma_mode':10} {'surface':7} {METRICS_HEADER}")
     configs = [("ru", m, s) for m in ("best", "all") for s in (False, True)]
     configs += [("en", "all", s) for s in (False, True)]  # lemma_mode is moot for English
@@ -322,12 +332,14 @@ def retrieval(data: Path, quick: bool) -> None:
         if quick:
             queries = queries[::4]
         metrics = Metrics()
-        with index.searcher(weighting=scoring.BM25F()) as searcher:
+        with index.searcher(weighting=WEIGHTING) as searcher:
             for q in queries:
-                terms = [query.Term("body", t.text,
-                                    boost=SURFACE_BOOST if t.text.startswith(SURFACE_MARK) else 1)
-                         for t in analyzer(q.text, mode="query")]
-                hits = searcher.search(query.Or(terms), limit=10) if terms else []
+                by_pos: dict[int, list[query.Term]] = defaultdict(list)
+                for t in analyzer(q.text, positions=True, mode="query"):
+                    boost = SURFACE_BOOST if t.text.startswith(SURFACE_MARK) else 1.0
+                    by_pos[t.pos].append(query.Term("body", t.text, boost=boost))
+                words = [ts[0] if len(ts) == 1 else BestOf(ts) for ts in by_pos.values()]
+                hits = searcher.search(query.Or(words), limit=10) if words else []
                 metrics.add([h["id"] for h in hits], q.relevant)
         print(f"    {lang:4} {mode if lang == 'ru' else '-':10} {surface!s:7} {metrics.row()}"
               f"   (n={metrics.n})")

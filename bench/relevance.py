@@ -88,42 +88,6 @@ class Pressroom:
         return [h["id"] for h in page.hits]
 
 
-class PressroomFallback:
-    """Stand-in while search/ or indexer/store.py cannot be imported: the project's schema
-    and analyzer, queried by our own code (each word's lemmas and surface form as one
-    DisjunctionMax, words OR-ed, BM25F)."""
-
-    def __init__(self, root: Path, docs: list[tuple[str, dict[str, Doc]]]) -> None:
-        from whoosh import index
-
-        from indexer.documents import release_document
-        from indexer.release import Release, Version
-        from indexer.schema import build_schema
-
-        self.ix = index.create_in(str(root), build_schema())
-        with self.ix.writer() as writer:
-            for i, v in docs:
-                release = Release(
-                    versions={lang: Version(lang, "", d.text) for lang, d in v.items()}, id=i)
-                writer.add_document(**release_document(release))
-        self.searcher = self.ix.searcher()
-        self.modes: dict[str, int] = {}
-
-    def search(self, q: str, lang: str, any_word: bool = False) -> list[str]:
-        from whoosh import query
-
-        from indexer.analysis import SURFACE_MARK, default_analyzer
-
-        words: dict[int, list[query.Term]] = {}
-        for t in default_analyzer()(q, positions=True, mode="query"):
-            boost = 0.5 if t.text.startswith(SURFACE_MARK) else 1.0
-            words.setdefault(t.pos, []).append(query.Term(f"body_{lang}", t.text, boost=boost))
-        if not words:
-            return []
-        top = query.Or([query.DisjunctionMax(ts) for ts in words.values()])
-        return [h["id"] for h in self.searcher.search(top, limit=10)]
-
-
 # --- peers -------------------------------------------------------------------------------
 
 
@@ -235,19 +199,10 @@ def main() -> None:
     results: dict[str, tuple[dict, dict, float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="pressroom-relevance-") as tmp:
         started = time.perf_counter()
-        try:
-            pressroom = Pressroom(Path(tmp) / "pressroom", docs)
-            real = True
-        except ImportError as exc:
-            print(f"NOTE: Pressroom query side unavailable ({exc}); using the bench's own"
-                  " query code over the project schema (PressroomFallback)")
-            (Path(tmp) / "pressroom").mkdir()
-            pressroom = PressroomFallback(Path(tmp) / "pressroom", docs)
-            real = False
+        pressroom = Pressroom(Path(tmp) / "pressroom", docs)
         built = time.perf_counter() - started
-        results["pressroom" if real else "pressroom (fallback)"] = (
-            *evaluate(pressroom.search, queries), built)
-        if real and args.any:
+        results["pressroom"] = (*evaluate(pressroom.search, queries), built)
+        if args.any:
             results["pressroom-any"] = (
                 *evaluate(lambda q, lang: pressroom.search(q, lang, any_word=True), queries), 0.0)
 
@@ -268,9 +223,8 @@ def main() -> None:
                 vs = "" if name == "tantivy" else paired(per_query, peer, lang)
                 print(f"{name:22} {lang:4} {metrics[lang].row()}  {vs:32} {isecs:7.1f}"
                       f" {qsecs:7.1f}")
-        if real:
-            print("\nPressroom query modes used (lang:mode → questions): "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(pressroom.modes.items())))
+        print("\nPressroom query modes used (lang:mode → questions): "
+              + ", ".join(f"{k} {v}" for k, v in sorted(pressroom.modes.items())))
         first = next(iter(results))
         ru, en = (results[first][0][lang].mrr10 for lang in ("ru", "en"))
         beats = all(results[first][0][lang].mrr10 > results[p][0][lang].mrr10
@@ -280,8 +234,7 @@ def main() -> None:
               f"{'PASS' if ok else 'FAIL'}  (ru {ru:.3f}, en {en:.3f})")
         if args.diagnose:
             diagnose(args.diagnose, pressroom, results[first][1], peer, queries)
-        if real:
-            pressroom.archive.close()
+        pressroom.archive.close()
     raise SystemExit(0 if ok else 1)
 
 
