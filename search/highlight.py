@@ -103,7 +103,10 @@ def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS) ->
     if len(windows) == 2 and windows[1][0] <= windows[0][1]:
         windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
     parts = [_fragment(text, spans, s, e) for s, e in windows]
-    return " ".join(parts)
+    if len(parts) == 2:
+        # Two fragments meet at one ellipsis, not "… …".
+        return f"{parts[0].removesuffix(ELLIPSIS)} {ELLIPSIS} {parts[1].removeprefix(ELLIPSIS)}"
+    return parts[0]
 
 
 def _fragment(text: str, spans, start: int, end: int) -> str:
