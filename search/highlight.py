@@ -9,7 +9,10 @@ HTML-escaped.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from indexer.analysis import TOKEN_PATTERN
 
 SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
@@ -17,22 +20,39 @@ FRAGMENT_CHARS = 150
 ELLIPSIS = "…"
 
 
+#: Distinct words whose index terms are remembered, per analyzer.
+WORD_CACHE_SIZE = 100_000
+_word_terms_by_analyzer: dict[int, Callable[[str], frozenset[str]]] = {}
+
+
+def word_terms(analyzer) -> Callable[[str], frozenset[str]]:
+    """A cached function: one word (as it stands in the text) → its index terms.
+
+    Snippets re-analyze the stored text of every hit on every page; words
+    repeat, so each distinct word goes through the analyzer chain once.
+    Analyzers are the long-lived schema objects of an index, hence keyed by id.
+    """
+    lookup = _word_terms_by_analyzer.get(id(analyzer))
+    if lookup is None:
+        @lru_cache(maxsize=WORD_CACHE_SIZE)
+        def lookup(word: str) -> frozenset[str]:
+            return frozenset(t.text for t in analyzer(word, mode="index"))
+
+        _word_terms_by_analyzer[id(analyzer)] = lookup
+    return lookup
+
+
 def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` having a term in ``terms`` (merged, sorted)."""
+    """Character spans of the words in ``text`` having a term in ``terms`` (sorted).
+
+    A hyphenated word is marked whole when the query matched it or one of its
+    parts.
+    """
     if not terms or not text:
         return []
-    spans: list[tuple[int, int]] = []
-    for token in analyzer(text, chars=True, mode="index"):
-        if token.text in terms:
-            spans.append((token.startchar, token.endchar))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    terms_of = word_terms(analyzer)
+    return [m.span() for m in TOKEN_PATTERN.finditer(text)
+            if not terms.isdisjoint(terms_of(m.group().lower()))]
 
 
 def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
