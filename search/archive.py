@@ -30,6 +30,7 @@ from indexer.settings import setting
 from search import facets as fc
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
+from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
 from search.querylang import MAX_QUERY_CHARS, CompiledQuery, ParsedQuery, QueryCompiler, parse
 from search.request import QueryError, SearchRequest
@@ -65,7 +66,6 @@ class _Run:
 
     deadline: float
     partial: bool = False
-    notes: list[str] = field(default_factory=list)
 
     def expired(self) -> bool:
         return time.perf_counter() >= self.deadline
@@ -238,10 +238,11 @@ class Archive:
                     applied = typed_total == 0
                     suggestion = Suggestion(converted, "layout", applied, len(c_final))
                     if applied:
-                        notes.append(
+                        notes.append(Note(
                             f"nothing matched {request.q!r}; showing results for {converted!r} "
-                            f"(typed on the other keyboard layout)"
-                        )
+                            f"(typed on the other keyboard layout)",
+                            f"по запросу «{request.q}» ничего не найдено; показаны результаты "
+                            f"для «{converted}» (набрано в другой раскладке клавиатуры)"))
                         parsed, compiled, qdocs, final = c_parsed, c_compiled, c_docs, c_final
                         notes += parsed.notes
         if not final and len(parsed.positive) > 1:
@@ -249,7 +250,9 @@ class Archive:
             any_final = filters.apply(any_docs)
             if any_final:
                 mode, compiled, qdocs, final = "any", any_compiled, any_docs, any_final
-                notes.append("no release contains all the words; showing releases with any of them")
+                notes.append(Note(
+                    "no release contains all the words; showing releases with any of them",
+                    "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
         if suggestion is None and parsed.positive:
             corrected = correct_query(ctx.compiler.reader, typed)
             if corrected:
@@ -262,14 +265,19 @@ class Archive:
                     applied = not final
                     suggestion = Suggestion(corrected, "spelling", applied, len(s_final))
                     if applied:
-                        notes.append(f"nothing matched {request.q!r}; showing results for "
-                                     f"{corrected!r} (spelling corrected)")
+                        notes.append(Note(
+                            f"nothing matched {request.q!r}; showing results for "
+                            f"{corrected!r} (spelling corrected)",
+                            f"по запросу «{request.q}» ничего не найдено; показаны результаты "
+                            f"для «{corrected}» (исправлена опечатка)"))
                         parsed, compiled, qdocs, final = s_parsed, s_compiled, s_docs, s_final
                         mode = "all"
                         notes += parsed.notes
         notes += [n for n in compiled.notes if n not in notes]
         if parsed.negative and not parsed.positive:
-            notes.append("only exclusions given: listing every release without them")
+            notes.append(Note(
+                "only exclusions given: listing every release without them",
+                "заданы только исключения: показаны все релизы без этих слов"))
 
         page = SearchPage(request=request, total=len(final), suggestion=suggestion,
                           understood=Understood(parsed.render(mode), mode, notes))
@@ -279,8 +287,9 @@ class Archive:
             ctx, parsed, mode, qdocs, filters, request)
         page.partial = ctx.run.partial
         if ctx.run.partial:
-            page.understood.notes.append(
-                "the search ran out of time: the results and counts may be incomplete")
+            page.understood.notes.append(Note(
+                "the search ran out of time: the results and counts may be incomplete",
+                "поиск не уложился во время: результаты и счётчики могут быть неполными"))
         return page
 
     def _rank(self, ctx: _Context, compiled: CompiledQuery, final: set[int],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from search.notes import Note
 from search.request import SearchRequest
 
 
@@ -23,10 +24,12 @@ class Suggestion:
 class Understood:
     parsed: str = ""
     mode: str = "all"  # "all" | "any"
-    notes: list[str] = field(default_factory=list)
+    #: How the query was read, each note in English and Russian (see search.notes).
+    notes: list[Note] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"parsed": self.parsed, "mode": self.mode, "notes": list(self.notes)}
+        return {"parsed": self.parsed, "mode": self.mode,
+                "notes": [note.to_dict() for note in self.notes]}
 
 
 @dataclass

@@ -23,6 +23,7 @@ from whoosh import query as wq
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, PlainAnalyzer, default_analyzer
 from indexer.schema import OTHER
 from search.matching import BestOf
+from search.notes import Note
 from search.request import MAX_QUERY_CHARS, clean_text
 from search.suggest import MAX_WORD, correct_word
 
@@ -47,7 +48,8 @@ RELAX_EXPANSIONS = 20
 MAX_RELAXED_QUERY_WORDS = 6
 
 SCOPES = ("title", "body")
-PAREN_NOTE = "parentheses are ignored: OR joins the two words or phrases next to it"
+PAREN_NOTE = Note("parentheses are ignored: OR joins the two words or phrases next to it",
+                  "скобки не учитываются: OR связывает соседние слова или фразы")
 _FIELD_PREFIX = re.compile(r"^(title|body):(.*)$", re.IGNORECASE | re.DOTALL)
 _FUZZY_SUFFIX = re.compile(r"~(\d*)$")
 _plain_analyzer = PlainAnalyzer()
@@ -91,7 +93,7 @@ class Group:
 @dataclass
 class ParsedQuery:
     groups: list[Group] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def positive(self) -> list[Group]:
@@ -126,7 +128,7 @@ def _has_word(text: str) -> bool:
     return TOKEN_PATTERN.search(text) is not None
 
 
-def _lex(text: str, notes: list[str]) -> list[tuple[str, str, str | None]]:
+def _lex(text: str, notes: list[Note]) -> list[tuple[str, str, str | None]]:
     """Split into ("word"|"phrase", text, scope-of-phrase) tokens."""
     tokens: list[tuple[str, str, str | None]] = []
     i, n = 0, len(text)
@@ -143,7 +145,9 @@ def _lex(text: str, notes: list[str]) -> list[tuple[str, str, str | None]]:
         if ch == '"':
             end = text.find('"', i + 1)
             if end < 0:
-                notes.append('unbalanced quote ignored: the words after it are read as words')
+                notes.append(Note(
+                    "unbalanced quote ignored: the words after it are read as words",
+                    "непарная кавычка пропущена: слова после неё прочитаны как слова"))
                 i += 1
                 continue
             tokens.append(("phrase", text[i + 1:end], None))
@@ -174,7 +178,8 @@ def parse(text: str) -> ParsedQuery:
     text = clean_text(text)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+        notes.append(Note(f"the query was cut to its first {MAX_QUERY_CHARS} characters",
+                          f"запрос обрезан до первых {MAX_QUERY_CHARS} символов"))
     items: list[Atom | str] = []  # atoms, "OR", "NOT"
     negate_next = False
     for kind, raw, scope in _lex(text, notes):
@@ -184,7 +189,8 @@ def parse(text: str) -> ParsedQuery:
             if scope and scope.startswith("-"):
                 negated, scope = True, scope[1:]
             if not _has_word(raw):
-                notes.append(f'empty phrase "{raw}" ignored')
+                notes.append(Note(f'empty phrase "{raw}" ignored',
+                                  f"пустая фраза «{raw}» пропущена"))
                 continue
             atom = Atom(text=" ".join(raw.split()), phrase=True, scope=scope)
             items.append(("NOT", atom) if negated else atom)  # type: ignore[arg-type]
@@ -208,7 +214,8 @@ def parse(text: str) -> ParsedQuery:
         if m:
             scope, word = m.group(1).lower(), m.group(2)
             if not word:
-                notes.append(f"{scope}: without a word after it is ignored")
+                notes.append(Note(f"{scope}: without a word after it is ignored",
+                                  f"{scope}: без слова после него не учитывается"))
                 continue
         fuzzy = 0
         prefix = False
@@ -217,31 +224,38 @@ def parse(text: str) -> ParsedQuery:
             want = int(fm.group(1)) if fm.group(1) else 0
             word = word[:fm.start()]
             if want > MAX_FUZZY:
-                notes.append(f"fuzzy distance {want} is more than {MAX_FUZZY}; used {MAX_FUZZY}")
+                notes.append(Note(
+                    f"fuzzy distance {want} is more than {MAX_FUZZY}; used {MAX_FUZZY}",
+                    f"допуск {want} больше {MAX_FUZZY}; использован {MAX_FUZZY}"))
                 want = MAX_FUZZY
             fuzzy = want or -1  # -1: distance chosen by word length
         elif word.endswith("*") and len(word) > 1:
             core = word.rstrip("*")
             letters = "".join(ch for ch in core if ch.isalnum())
             if len(letters) < MIN_PREFIX:
-                notes.append(
+                notes.append(Note(
                     f"{word}: a prefix needs at least {MIN_PREFIX} letters; "
-                    f"searched {core!r} as a word"
-                )
+                    f"searched {core!r} as a word",
+                    f"{word}: для поиска по началу слова нужно не меньше {MIN_PREFIX} букв; "
+                    f"«{core}» найдено как слово"))
                 word = core
             else:
                 word, prefix = core, True
         if not _has_word(word):
             if raw.strip():
-                notes.append(f"{raw!r} has no letters or digits and was ignored")
+                notes.append(Note(f"{raw!r} has no letters or digits and was ignored",
+                                  f"«{raw}» не содержит букв и цифр и пропущено"))
             continue
         if (prefix or fuzzy) and len(TOKEN_PATTERN.findall(word)) > 1:
-            notes.append(f"{raw}: * and ~ apply to a single word; searched {word!r} as words")
+            notes.append(Note(
+                f"{raw}: * and ~ apply to a single word; searched {word!r} as words",
+                f"{raw}: * и ~ применяются к одному слову; «{word}» найдено как слова"))
             prefix, fuzzy = False, 0
         atom = Atom(text=word, scope=scope, prefix=prefix, fuzzy=fuzzy)
         items.append(("NOT", atom) if negated else atom)  # type: ignore[arg-type]
     if negate_next:
-        notes.append("NOT at the end of the query is ignored")
+        notes.append(Note("NOT at the end of the query is ignored",
+                          "NOT в конце запроса не учитывается"))
     _group(items, parsed)
     return parsed
 
@@ -278,10 +292,12 @@ def _group(items: list, parsed: ParsedQuery) -> None:
     if pending_or:
         dangling = True
     if dangling:
-        notes.append("an OR without a word on both sides is ignored")
+        notes.append(Note("an OR without a word on both sides is ignored",
+                          "OR без слов с обеих сторон не учитывается"))
     if count > MAX_CLAUSES:
-        notes.append(
-            f"the query has {count} words or phrases; only the first {MAX_CLAUSES} were used")
+        notes.append(Note(
+            f"the query has {count} words or phrases; only the first {MAX_CLAUSES} were used",
+            f"в запросе {count} слов и фраз; использованы первые {MAX_CLAUSES}"))
 
 
 # ---------------------------------------------------------------- compiling
@@ -330,7 +346,7 @@ class CompiledQuery:
     query: wq.Query | None  # None: no words, list everything
     #: field → terms that count as matched (for highlighting and the hit's language)
     terms: dict[str, set[str]]
-    notes: list[str]
+    notes: list[Note]
 
 
 class QueryCompiler:
@@ -348,7 +364,7 @@ class QueryCompiler:
         """``field_langs``: field languages searched ("en", "ru", "other")."""
         field_langs = tuple(field_langs)
         terms: dict[str, set[str]] = defaultdict(set)
-        notes: list[str] = []
+        notes: list[Note] = []
         # Widening unknown words helps a short typed query; in a pasted
         # sentence the other words carry it, and each widening costs an
         # edit-distance walk of the vocabulary.
@@ -415,7 +431,7 @@ class QueryCompiler:
         return found
 
     def _positions(self, text: str, plain: bool, field_langs,
-                   notes: list[str] | None) -> list[list[str]]:
+                   notes: list[Note] | None) -> list[list[str]]:
         """Terms by position; ``notes`` is None where a word must not be relaxed (phrases)."""
         if plain:
             return [[t] for t in (tok.text for tok in _plain_analyzer(text, mode="query"))]
@@ -426,7 +442,9 @@ class QueryCompiler:
             word = words[0].lower().replace("ё", "е")
             prefix, relaxed = self._relax(word, positions[0], field_langs)
             if relaxed:
-                note = f"no release contains {word!r}; searched words beginning with {prefix!r}"
+                note = Note(
+                    f"no release contains {word!r}; searched words beginning with {prefix!r}",
+                    f"слова «{word}» нет ни в одном пресс-релизе; найдены слова на «{prefix}»")
                 if note not in notes:
                     notes.append(note)
                 return [positions[0] + [t for t in relaxed if t not in positions[0]]]
@@ -486,7 +504,9 @@ class QueryCompiler:
                     break
                 found.append(t)
         if capped:
-            note = f"{text}* matches many words; only the first {PREFIX_EXPANSIONS} were used"
+            note = Note(
+                f"{text}* matches many words; only the first {PREFIX_EXPANSIONS} were used",
+                f"под {text}* подходит много слов; использованы первые {PREFIX_EXPANSIONS}")
             if note not in notes:
                 notes.append(note)
         return found
@@ -494,7 +514,9 @@ class QueryCompiler:
     def _expand_fuzzy(self, fieldname: str, atom: Atom, plain: bool, notes) -> list[str]:
         word = atom.text.lower().replace("ё", "е")
         if len(word) > MAX_WORD:
-            notes.append(f"{atom.text[:20]}…~: too long for a fuzzy search; searched as a word")
+            notes.append(Note(
+                f"{atom.text[:20]}…~: too long for a fuzzy search; searched as a word",
+                f"{atom.text[:20]}…~: слишком длинно для нечёткого поиска; найдено как слово"))
             return [t for pos in positions_of(word, self.analyzer)[:1] for t in pos]
         # Two edits on a four-letter word match half the vocabulary.
         longest = 0 if len(word) <= 2 else 1 if len(word) <= 4 else MAX_FUZZY

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.settings import setting
+from search.notes import Note
 
 SORTS = ("relevance", "newest", "oldest")
 #: Longest query text read; the parser drops the rest with a note.
@@ -24,7 +25,16 @@ _PAGING = ("page", "per_page")
 
 
 class QueryError(ValueError):
-    """A request that cannot be answered; the message tells the user what to change."""
+    """A request that cannot be answered; the message tells the user what to change.
+
+    The message is a ``Note``: English as text, with its Russian twin for the
+    interface (``ru``).
+    """
+
+    @property
+    def ru(self) -> str:
+        message = self.args[0] if self.args else ""
+        return getattr(message, "ru", str(message))
 
 
 def clean_text(text: str) -> str:
@@ -55,7 +65,8 @@ def _parse_int(value: str | None, name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise QueryError(f"{name} must be a whole number, not {value!r}") from None
+        raise QueryError(Note(f"{name} must be a whole number, not {value!r}",
+                              f"{name} должно быть целым числом, а не {value!r}")) from None
 
 
 def _parse_date(value: str | None, name: str) -> dt.date | None:
@@ -64,9 +75,10 @@ def _parse_date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise QueryError(
-            f"{name} must be a date written YYYY-MM-DD (e.g. 2017-11-21), not {value!r}"
-        ) from None
+        raise QueryError(Note(
+            f"{name} must be a date written YYYY-MM-DD (e.g. 2017-11-21), not {value!r}",
+            f"{name} должно быть датой в виде ГГГГ-ММ-ДД (например, 2017-11-21), "
+            f"а не {value!r}")) from None
 
 
 @dataclass(frozen=True)
@@ -88,52 +100,67 @@ class SearchRequest:
     def validate(self) -> None:
         """Raise QueryError for a request no page can answer."""
         if not isinstance(self.q, str):
-            raise QueryError("q must be text")
+            raise QueryError(Note("q must be text", "q должен быть текстом"))
         for lang in self.langs:
             if not _LANG_CODE.match(lang):
-                raise QueryError(
+                raise QueryError(Note(
                     f"lang must be a 2- or 3-letter lowercase language code such as en or ru, "
-                    f"not {lang!r}"
-                )
+                    f"not {lang!r}",
+                    f"lang должен быть кодом языка из 2–3 строчных латинских букв, например "
+                    f"en или ru, а не {lang!r}"))
         for topic in self.topics:
             if not _TOPIC_SLUG.match(topic):
-                raise QueryError(
+                raise QueryError(Note(
                     f"topic must be a topic name such as 'caspian' (lowercase letters, digits, "
-                    f"'-' or '_'), not {topic!r}"
-                )
+                    f"'-' or '_'), not {topic!r}",
+                    f"topic должен быть названием темы, например 'caspian' (строчные латинские "
+                    f"буквы, цифры, '-' или '_'), а не {topic!r}"))
         if len(self.langs) > MAX_VALUES or len(self.topics) > MAX_VALUES:
-            raise QueryError(f"select at most {MAX_VALUES} languages and {MAX_VALUES} topics")
+            raise QueryError(Note(
+                f"select at most {MAX_VALUES} languages and {MAX_VALUES} topics",
+                f"выберите не больше {MAX_VALUES} языков и {MAX_VALUES} тем"))
         if self.year is not None and not 1000 <= self.year <= 9999:
-            raise QueryError(f"year must have four digits, not {self.year}")
+            raise QueryError(Note(f"year must have four digits, not {self.year}",
+                                  f"год должен состоять из четырёх цифр, а не {self.year}"))
         if self.month is not None:
             m = _MONTH.match(self.month)
             if not m or not 1 <= int(m.group(2)) <= 12 or not 1000 <= int(m.group(1)) <= 9999:
-                raise QueryError(
-                    f"month must be written YYYY-MM (e.g. 2017-11), not {self.month!r}")
+                raise QueryError(Note(
+                    f"month must be written YYYY-MM (e.g. 2017-11), not {self.month!r}",
+                    f"месяц пишется ГГГГ-ММ (например, 2017-11), а не {self.month!r}"))
             if self.year is not None and int(m.group(1)) != self.year:
-                raise QueryError(
+                raise QueryError(Note(
                     f"month {self.month} is not in the selected year {self.year}: "
-                    f"pick a month of {self.year} or clear the year"
-                )
+                    f"pick a month of {self.year} or clear the year",
+                    f"месяц {self.month} не входит в выбранный {self.year} год: "
+                    f"выберите месяц {self.year} года или сбросьте год"))
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise QueryError(
-                f"from ({self.date_from}) is after to ({self.date_to}): swap the two dates"
-            )
+            raise QueryError(Note(
+                f"from ({self.date_from}) is after to ({self.date_to}): swap the two dates",
+                f"начало периода ({self.date_from}) позже конца ({self.date_to}): "
+                f"поменяйте даты местами"))
         if self.sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
+            raise QueryError(Note(
+                f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}",
+                f"sort должен быть одним из: {', '.join(SORTS)}, а не {self.sort!r}"))
         max_page_size = setting("MAX_PAGE_SIZE")
         if not 1 <= self.per_page <= max_page_size:
-            raise QueryError(f"per_page must be between 1 and {max_page_size}, not {self.per_page}")
+            raise QueryError(Note(
+                f"per_page must be between 1 and {max_page_size}, not {self.per_page}",
+                f"per_page должен быть от 1 до {max_page_size}, а не {self.per_page}"))
         if self.page < 1:
-            raise QueryError(f"page numbers start at 1, not {self.page}")
+            raise QueryError(Note(f"page numbers start at 1, not {self.page}",
+                                  f"страницы нумеруются с 1, а не с {self.page}"))
         window = setting("MAX_RESULT_WINDOW")
         if self.page * self.per_page > window:
             last = max(1, window // self.per_page)
-            raise QueryError(
+            raise QueryError(Note(
                 f"page {self.page} is too deep: only the first {window} hits can be paged through "
                 f"(page {last} at most with {self.per_page} per page); "
-                f"narrow the search with a filter (year, topic, dates) or sort oldest first"
-            )
+                f"narrow the search with a filter (year, topic, dates) or sort oldest first",
+                f"страница {self.page} слишком далеко: листать можно только первые {window} "
+                f"результатов (не дальше страницы {last} по {self.per_page}); "
+                f"сузьте поиск фильтром (год, тема, даты) или отсортируйте от старых к новым"))
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:

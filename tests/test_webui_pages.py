@@ -215,3 +215,27 @@ def test_app_starts_without_an_index(tmp_path):
     response = app.test_client().get("/stats")
     assert response.status_code == 503
     assert "pressroom index" in response.get_data(as_text=True)
+
+
+def test_how_the_query_was_understood_speaks_the_interface_language(client):
+    data = client.get("/api/search?q=vbybcnh").get_json()
+    note = data["understood"]["notes"][0]
+    assert "keyboard layout" in note["en"] and "раскладке" in note["ru"]
+    russian = text_of(client.get("/search?q=vbybcnh", headers={"Accept-Language": "ru"}))
+    english = text_of(client.get("/search?q=vbybcnh", headers={"Accept-Language": "en"}))
+    assert "раскладке" in russian and "keyboard layout" not in russian
+    assert "keyboard layout" in english and "раскладке" not in english
+
+
+def test_a_bad_search_explains_itself_in_the_interface_language(client):
+    russian = client.get("/search?from=2020-13-01", headers={"Accept-Language": "ru"})
+    assert russian.status_code == 400
+    assert "должно быть датой" in html.unescape(russian.get_data(as_text=True))
+    api = client.get("/api/search?from=2020-13-01", headers={"Accept-Language": "ru"})
+    assert "must be a date" in api.get_json()["error"]["message"]
+
+
+def test_a_missing_release_page_speaks_russian_too(client):
+    response = client.get("/releases/no-such-release", headers={"Accept-Language": "ru"})
+    assert response.status_code == 404
+    assert "По этому адресу нет" in html.unescape(response.get_data(as_text=True))

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from indexer.location import IndexNotFound as LocationIndexNotFound
 from indexer.store import IndexBusy
 from search import IndexNotFound, QueryError
+from webui.i18n import ui_lang
 
 #: Seconds a client should wait before retrying while another writer holds the index.
 RETRY_AFTER_SECONDS = 5
@@ -51,13 +53,29 @@ def classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
     return 500, "internal error: the server could not answer this request", {}
 
 
+def page_message(status: int) -> str:
+    """The explanation an error page gives in the interface language."""
+    if status == 404:
+        return gettext("No release or page has this address.")
+    if status == 503:
+        return gettext("There is no index yet, or it is busy. Build one with "
+                       "`pressroom index PATH` (or `make run` for the sample corpus).")
+    return gettext("The request could not be answered.")
+
+
 def handle_error(exc: Exception) -> Response:
     status, message, headers = classify(exc)
     body = error_dict(status, message)
     if wants_json():
         response = jsonify(body)
     else:
-        response = current_app.make_response(render_template("error.html", **body))
+        page = error_dict(status, message)
+        # A page speaks the interface's language; the API keeps one (English) message.
+        page["error"]["lang"] = "en"
+        if ui_lang() != "en":
+            localized = exc.ru if isinstance(exc, QueryError) else page_message(status)
+            page["error"].update(message=localized, lang=ui_lang())
+        response = current_app.make_response(render_template("error.html", **page))
     response.status_code = status
     response.headers.update(headers)
     return response

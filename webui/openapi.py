@@ -132,7 +132,7 @@ SEARCH_PAGE = obj(
             {
                 "parsed": {"type": "string"},
                 "mode": {"enum": ["all", "any"]},
-                "notes": array({"type": "string"}),
+                "notes": array(LABEL),
             }
         ),
         "partial": {"type": "boolean"},
