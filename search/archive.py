@@ -104,6 +104,28 @@ class _Context:
         return out & self.table.live
 
 
+@dataclass
+class _Attempt:
+    """One reading of the query and what it matched (before and after filters)."""
+
+    parsed: ParsedQuery
+    mode: str
+    compiled: CompiledQuery
+    docs: set[int]
+    final: set[int]
+
+
+LAYOUT_REASON = ("typed on the other keyboard layout", "набрано в другой раскладке клавиатуры")
+SPELLING_REASON = ("spelling corrected", "исправлена опечатка")
+
+
+def _showing_instead(typed: str, shown: str, reason: tuple[str, str]) -> Note:
+    return Note(
+        f"nothing matched {typed!r}; showing results for {shown!r} ({reason[0]})",
+        f"по запросу «{typed}» ничего не найдено; показаны результаты для «{shown}» "
+        f"({reason[1]})")
+
+
 class Archive:
     def __init__(self, root: str | Path, time_limit: float | None = None) -> None:
         self.root = Path(root)
@@ -216,75 +238,58 @@ class Archive:
         has_lang = table.with_value("languages", request.langs) if request.langs else None
         filters = fc.FilterSets.of(table, request)
 
-        def matching(p: ParsedQuery, mode: str = "all") -> tuple[CompiledQuery, set[int]]:
+        def attempt(p: ParsedQuery, mode: str = "all") -> _Attempt:
             compiled = ctx.compiled(p, langs, mode)
             docs = set(ctx.docs(compiled))
             if has_lang is not None:
                 docs &= has_lang
-            return compiled, docs
+            return _Attempt(p, mode, compiled, docs, filters.apply(docs))
 
-        compiled, qdocs = matching(parsed)
-        final = filters.apply(qdocs)
-        mode = "all"
+        run = attempt(parsed)
         suggestion = None
-        typed_total = len(final)
-        if parsed.positive and typed_total <= FEW_HITS:
-            converted = convert_layout(typed)
-            if converted:
-                c_parsed = parse(converted)
-                c_compiled, c_docs = matching(c_parsed)
-                c_final = filters.apply(c_docs)
-                if len(c_final) > typed_total:
-                    applied = typed_total == 0
-                    suggestion = Suggestion(converted, "layout", applied, len(c_final))
-                    if applied:
-                        notes.append(Note(
-                            f"nothing matched {request.q!r}; showing results for {converted!r} "
-                            f"(typed on the other keyboard layout)",
-                            f"по запросу «{request.q}» ничего не найдено; показаны результаты "
-                            f"для «{converted}» (набрано в другой раскладке клавиатуры)"))
-                        parsed, compiled, qdocs, final = c_parsed, c_compiled, c_docs, c_final
-                        notes += parsed.notes
-        if not final and len(parsed.positive) > 1:
-            any_compiled, any_docs = matching(parsed, "any")
-            any_final = filters.apply(any_docs)
-            if any_final:
-                mode, compiled, qdocs, final = "any", any_compiled, any_docs, any_final
+        typed_total = len(run.final)
+        converted = convert_layout(typed) if parsed.positive and typed_total <= FEW_HITS else None
+        if converted:
+            other = attempt(parse(converted))
+            if len(other.final) > typed_total:
+                applied = typed_total == 0
+                suggestion = Suggestion(converted, "layout", applied, len(other.final))
+                if applied:
+                    notes.append(_showing_instead(request.q, converted, LAYOUT_REASON))
+                    run = other
+                    notes += run.parsed.notes
+        if not run.final and len(run.parsed.positive) > 1:
+            fallback = attempt(run.parsed, "any")
+            if fallback.final:
+                run = fallback
                 notes.append(Note(
                     "no release contains all the words; showing releases with any of them",
                     "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
-        if suggestion is None and parsed.positive:
-            corrected = correct_query(ctx.compiler.reader, typed)
-            if corrected:
-                s_parsed = parse(corrected)
-                s_compiled, s_docs = matching(s_parsed)
-                s_final = filters.apply(s_docs)
-                if len(s_final) > typed_total:
-                    # Only a query that finds nothing at all is replaced; otherwise
-                    # the user's words stand and the correction is offered.
-                    applied = not final
-                    suggestion = Suggestion(corrected, "spelling", applied, len(s_final))
-                    if applied:
-                        notes.append(Note(
-                            f"nothing matched {request.q!r}; showing results for "
-                            f"{corrected!r} (spelling corrected)",
-                            f"по запросу «{request.q}» ничего не найдено; показаны результаты "
-                            f"для «{corrected}» (исправлена опечатка)"))
-                        parsed, compiled, qdocs, final = s_parsed, s_compiled, s_docs, s_final
-                        mode = "all"
-                        notes += parsed.notes
-        notes += [n for n in compiled.notes if n not in notes]
-        if parsed.negative and not parsed.positive:
+        corrected = (correct_query(ctx.compiler.reader, typed)
+                     if suggestion is None and run.parsed.positive else None)
+        if corrected:
+            other = attempt(parse(corrected))
+            if len(other.final) > typed_total:
+                # Only a query that finds nothing at all is replaced; otherwise
+                # the user's words stand and the correction is offered.
+                applied = not run.final
+                suggestion = Suggestion(corrected, "spelling", applied, len(other.final))
+                if applied:
+                    notes.append(_showing_instead(request.q, corrected, SPELLING_REASON))
+                    run = other
+                    notes += run.parsed.notes
+        notes += [n for n in run.compiled.notes if n not in notes]
+        if run.parsed.negative and not run.parsed.positive:
             notes.append(Note(
                 "only exclusions given: listing every release without them",
                 "заданы только исключения: показаны все релизы без этих слов"))
 
-        page = SearchPage(request=request, total=len(final), suggestion=suggestion,
-                          understood=Understood(parsed.render(mode), mode, notes))
-        ranked = self._rank(ctx, compiled, final, request)
-        page.hits = self._hits(ctx, ranked, parsed, compiled, mode, langs, request)
+        page = SearchPage(request=request, total=len(run.final), suggestion=suggestion,
+                          understood=Understood(run.parsed.render(run.mode), run.mode, notes))
+        ranked = self._rank(ctx, run.compiled, run.final, request)
+        page.hits = self._hits(ctx, ranked, run.parsed, run.compiled, run.mode, langs, request)
         page.facets, page.facets_timed_out = self._facets(
-            ctx, parsed, mode, qdocs, filters, request)
+            ctx, run.parsed, run.mode, run.docs, filters, request)
         page.partial = ctx.run.partial
         if ctx.run.partial:
             page.understood.notes.append(Note(
