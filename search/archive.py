@@ -34,7 +34,7 @@ from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
 from search.querylang import MAX_QUERY_CHARS, CompiledQuery, ParsedQuery, QueryCompiler, parse
 from search.request import QueryError, SearchRequest
-from search.suggest import convert_layout, correct_query
+from search.suggest import Corrections, convert_layout, correct_query
 
 #: Title fields weigh more than bodies (applied as query boosts, see querylang).
 #: B=0.5 (less length normalisation than the textbook 0.75) measured best on
@@ -45,7 +45,7 @@ CLOCK_EVERY = 256
 #: Layout suggestions are offered when the typed query finds at most this many.
 FEW_HITS = 1
 MLT_TERMS = 12
-#: Facet tables kept (one per index generation seen recently).
+#: Generations whose shared state (facet tables, corrections) is kept.
 TABLES_KEPT = 4
 
 
@@ -105,6 +105,14 @@ class _Context:
 
 
 @dataclass
+class _Generation:
+    """What the threads share about one index generation."""
+
+    table: fc.DocTable
+    corrections: Corrections
+
+
+@dataclass
 class _Attempt:
     """One reading of the query and what it matched (before and after filters)."""
 
@@ -133,7 +141,7 @@ class Archive:
                                 else setting("QUERY_TIME_LIMIT"))
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._tables: dict[tuple[str, int], fc.DocTable] = {}
+        self._generations: dict[tuple[str, int], _Generation] = {}
         self._states: list[_ThreadState] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -163,12 +171,13 @@ class Archive:
         except Exception:  # noqa: BLE001 - closing a half-gone reader must not fail a request
             pass
 
-    def _acquire(self) -> tuple[Any, fc.DocTable]:
-        """The thread's fresh searcher and its facet table; one retry on a concurrent commit."""
+    def _acquire(self) -> tuple[Any, _Generation]:
+        """The thread's fresh searcher and what its generation shares; one retry on a
+        concurrent commit."""
         for attempt in (1, 2):
             try:
                 state = self._open()
-                return state.searcher, self._table(state)
+                return state.searcher, self._generation(state)
             except (IndexNotFound, QueryError):
                 raise
             except Exception:
@@ -182,16 +191,16 @@ class Archive:
                 time.sleep(0.05)
         raise AssertionError("unreachable")
 
-    def _table(self, state: _ThreadState) -> fc.DocTable:
+    def _generation(self, state: _ThreadState) -> _Generation:
         key = (str(state.live_dir), state.searcher.reader().generation())
-        table = self._tables.get(key)
-        if table is None:
-            table = fc.DocTable.build(state.searcher)
+        shared = self._generations.get(key)
+        if shared is None:
+            shared = _Generation(fc.DocTable.build(state.searcher), Corrections())
             with self._lock:
-                self._tables[key] = table
-                while len(self._tables) > TABLES_KEPT:
-                    self._tables.pop(next(iter(self._tables)))
-        return table
+                self._generations[key] = shared
+                while len(self._generations) > TABLES_KEPT:
+                    self._generations.pop(next(iter(self._generations)))
+        return shared
 
     def close(self) -> None:
         with self._lock:
@@ -208,9 +217,10 @@ class Archive:
 
     def _context(self, time_limit: float | None) -> _Context:
         limit = self.time_limit if time_limit is None else time_limit
-        searcher, table = self._acquire()
+        searcher, shared = self._acquire()
         run = _Run(deadline=time.perf_counter() + limit)
-        return _Context(searcher, table, QueryCompiler(searcher.reader()), run)
+        compiler = QueryCompiler(searcher.reader(), shared.corrections)
+        return _Context(searcher, shared.table, compiler, run)
 
     # ------------------------------------------------------------ search
 
@@ -265,7 +275,7 @@ class Archive:
                 notes.append(Note(
                     "no release contains all the words; showing releases with any of them",
                     "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
-        corrected = (correct_query(ctx.compiler.reader, typed)
+        corrected = (correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections)
                      if suggestion is None and run.parsed.positive else None)
         if corrected:
             other = attempt(parse(corrected))

@@ -25,7 +25,7 @@ from indexer.schema import OTHER
 from search.matching import BestOf
 from search.notes import Note
 from search.request import MAX_QUERY_CHARS, clean_text
-from search.suggest import MAX_WORD, correct_word
+from search.suggest import MAX_WORD, Corrections
 
 #: Most words/phrases read from one query; more are dropped with a note.
 MAX_CLAUSES = 64
@@ -352,8 +352,9 @@ class CompiledQuery:
 class QueryCompiler:
     """Turns a parsed query into a Whoosh query over chosen fields of one index."""
 
-    def __init__(self, reader) -> None:
+    def __init__(self, reader, corrections: Corrections | None = None) -> None:
         self.reader = reader
+        self.corrections = corrections or Corrections()
         self.analyzer = default_analyzer()
         self._present: dict[tuple[str, str], bool] = {}
         self._relaxed: dict[tuple, tuple[str, list[str]]] = {}
@@ -465,7 +466,7 @@ class QueryCompiler:
         reader = self.reader
         fields = [f"{s}_{lang}" for lang in field_langs if lang != OTHER for s in SCOPES]
         if (not fields or any(reader.doc_frequency(f, t) for f in fields for t in own_terms)
-                or correct_word(reader, word)):
+                or self.corrections.word(reader, word)):
             # Found as it is, or a typo: spelling suggestions handle typos.
             self._relaxed[key] = ("", [])
             return self._relaxed[key]

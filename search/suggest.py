@@ -93,18 +93,40 @@ def correct_word(reader, word: str) -> str | None:
     return best[2] if best else None
 
 
+class Corrections:
+    """Spelling corrections of one index generation, remembered across requests.
+
+    Finding one walks the vocabulary with an edit-distance automaton (ms per
+    word); the answer only changes with the index.  Only words are kept, never
+    a reader: each call brings the calling thread's reader of that generation.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._known: dict[str, str | None] = {}
+
+    def word(self, reader, word: str) -> str | None:
+        if word in self._known:
+            return self._known[word]
+        better = correct_word(reader, word)
+        if len(self._known) >= self.limit:
+            self._known.clear()
+        self._known[word] = better
+        return better
+
+
 #: Queries of more words are sentences pasted in, not typed: each unknown word
 #: costs an edit-distance walk of the vocabulary, and "did you mean" for a
 #: whole sentence helps nobody.
 MAX_WORDS_CORRECTED = 6
 
 
-def correct_query(reader, q: str) -> str | None:
+def correct_query(reader, q: str, corrections: Corrections | None = None) -> str | None:
     """``q`` with its unknown words replaced by their likeliest vocabulary neighbours."""
     if len(TOKEN_PATTERN.findall(q)) > MAX_WORDS_CORRECTED:
         return None
+    corrections = corrections or Corrections()
     changed = False
-    known: dict[str, str | None] = {}
 
     def fix(m: re.Match) -> str:
         nonlocal changed
@@ -112,9 +134,7 @@ def correct_query(reader, q: str) -> str | None:
         # Field names, and words the user already made prefix or fuzzy, stay.
         if word in _OPERATORS or m.string[m.end():m.end() + 1] in (":", "~", "*"):
             return word
-        if word not in known:
-            known[word] = correct_word(reader, word)
-        better = known[word]
+        better = corrections.word(reader, word)
         if better is None:
             return word
         changed = True
