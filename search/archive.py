@@ -134,6 +134,30 @@ def _showing_instead(typed: str, shown: str, reason: tuple[str, str]) -> Note:
         f"({reason[1]})")
 
 
+def scores_at(searcher, q: wq.Query, docnums: Iterable[int]) -> dict[int, float]:
+    """The scores of ``q`` for a few given documents (those it matches).
+
+    The matcher skips straight to each document instead of walking every
+    posting, as a search restricted to a filter would.
+    """
+    wanted = sorted(docnums)
+    context = searcher.context(needs_current=True)
+    out: dict[int, float] = {}
+    for sub, offset in searcher.leaf_searchers():
+        local = [d - offset for d in wanted if offset <= d < offset + sub.doc_count_all()]
+        if not local:
+            continue
+        matcher = q.matcher(sub, context)
+        for docnum in local:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                out[docnum + offset] = matcher.score()
+    return out
+
+
 class Archive:
     def __init__(self, root: str | Path, time_limit: float | None = None) -> None:
         self.root = Path(root)
@@ -344,8 +368,7 @@ class Archive:
                 q = ctx.compiled(parsed, (lang,), mode).query
                 if q is None:
                     continue
-                results = ctx.searcher.search(q, filter=docset, limit=None)
-                lang_scores[lang] = {hit.docnum: hit.score for hit in results}
+                lang_scores[lang] = scores_at(ctx.searcher, q, docset)
         return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs)
                 for d, score in ranked]
 
