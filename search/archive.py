@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import classify, scoring
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 
 from indexer.analysis import SURFACE_MARK
-from indexer.location import IndexNotFound, live_index_dir
+from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.schema import OTHER, TEXT_LANGUAGES
 from indexer.settings import setting
 from search import facets as fc
+from search.evaluation import Evaluator, Matches, Postings
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
 from search.notes import Note
@@ -40,8 +41,6 @@ from search.suggest import Corrections, convert_layout, correct_query
 #: B=0.5 (less length normalisation than the textbook 0.75) measured best on
 #: XQuAD in both languages (docs/relevance.md); K1=1.6 was worse.
 WEIGHTING = scoring.BM25F(B=0.5, K1=1.2)
-#: Docnums collected between two looks at the clock.
-CLOCK_EVERY = 256
 #: Layout suggestions are offered when the typed query finds at most this many.
 FEW_HITS = 1
 MLT_TERMS = 12
@@ -76,13 +75,15 @@ class _Run:
 
 @dataclass
 class _Context:
-    """One request's searcher, tables and compiled queries."""
+    """One request's searcher, tables, compiled queries and their matches."""
 
     searcher: Any
     table: fc.DocTable
     compiler: QueryCompiler
     run: _Run
+    evaluator: Evaluator
     cache: dict = field(default_factory=dict)
+    found: dict = field(default_factory=dict)
 
     def compiled(self, parsed: ParsedQuery, langs: tuple[str, ...],
                  mode: str = "all") -> CompiledQuery:
@@ -91,17 +92,20 @@ class _Context:
             self.cache[key] = self.compiler.compile(parsed, langs, mode)
         return self.cache[key]
 
-    def docs(self, compiled: CompiledQuery) -> frozenset[int] | set[int]:
-        """Docnums matching, without scoring; cut short (run.partial) when time is up."""
+    def matches(self, compiled: CompiledQuery) -> Matches:
+        """Live documents matching and their scores; cut short (run.partial) when time is up."""
         if compiled.query is None:
-            return self.table.live
-        out: set[int] = set()
-        for i, docnum in enumerate(self.searcher.docs_for_query(compiled.query)):
-            out.add(docnum)
-            if i % CLOCK_EVERY == 0 and self.run.expired():
+            table = self.table
+            return Matches(table.live, np.zeros(table.size, dtype=np.float64))
+        key = id(compiled)
+        found = self.found.get(key)
+        if found is None:
+            evaluator = self.evaluator
+            evaluator.cut_short = False
+            found = self.found[key] = evaluator.matches(compiled.query)
+            if evaluator.cut_short:
                 self.run.partial = True
-                break
-        return out & self.table.live
+        return found
 
 
 @dataclass
@@ -110,6 +114,8 @@ class _Generation:
 
     table: fc.DocTable
     corrections: Corrections
+    postings: Postings
+    present: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,8 +125,10 @@ class _Attempt:
     parsed: ParsedQuery
     mode: str
     compiled: CompiledQuery
-    docs: set[int]
-    final: set[int]
+    matches: Matches
+    docs: np.ndarray  # matching, in the languages asked for
+    final: np.ndarray  # and passing the filters
+    total: int
 
 
 LAYOUT_REASON = ("typed on the other keyboard layout", "набрано в другой раскладке клавиатуры")
@@ -134,28 +142,20 @@ def _showing_instead(typed: str, shown: str, reason: tuple[str, str]) -> Note:
         f"({reason[1]})")
 
 
-def scores_at(searcher, q: wq.Query, docnums: Iterable[int]) -> dict[int, float]:
-    """The scores of ``q`` for a few given documents (those it matches).
-
-    The matcher skips straight to each document instead of walking every
-    posting, as a search restricted to a filter would.
-    """
-    wanted = sorted(docnums)
-    context = searcher.context(needs_current=True)
-    out: dict[int, float] = {}
-    for sub, offset in searcher.leaf_searchers():
-        local = [d - offset for d in wanted if offset <= d < offset + sub.doc_count_all()]
-        if not local:
-            continue
-        matcher = q.matcher(sub, context)
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                out[docnum + offset] = matcher.score()
-    return out
+def top_scores(mask: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) within ``mask``: higher score first, then
+    lower docnum, as Whoosh's collector orders ties."""
+    docs = np.flatnonzero(mask)
+    if not len(docs) or limit <= 0:
+        return []
+    values = scores[docs]
+    if len(docs) > limit:
+        # Everything scoring at least the limit-th best, ties at the edge included.
+        edge = np.partition(values, len(values) - limit)[len(values) - limit]
+        keep = values >= edge
+        docs, values = docs[keep], values[keep]
+    order = np.lexsort((docs, -values))[:limit]
+    return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
 
 
 class Archive:
@@ -172,6 +172,10 @@ class Archive:
 
     def _open(self) -> _ThreadState:
         state: _ThreadState | None = getattr(self._local, "state", None)
+        if state is not None and self._still_current(state):
+            if not state.searcher.up_to_date():
+                state.searcher = state.searcher.refresh()
+            return state
         live = live_index_dir(self.root)
         if state is not None and state.live_dir == live:
             if not state.searcher.up_to_date():
@@ -185,6 +189,15 @@ class Archive:
         with self._lock:
             self._states.append(fresh)
         return fresh
+
+    def _still_current(self, state: _ThreadState) -> bool:
+        """Whether ``CURRENT`` still names the thread's generation (one small read;
+        ``live_index_dir`` would open the index to validate it on every request)."""
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except OSError:
+            return False
+        return bool(name) and state.live_dir == self.root / name and state.live_dir.is_dir()
 
     def _close_state(self, state: _ThreadState) -> None:
         with self._lock:
@@ -219,12 +232,23 @@ class Archive:
         key = (str(state.live_dir), state.searcher.reader().generation())
         shared = self._generations.get(key)
         if shared is None:
-            shared = _Generation(fc.DocTable.build(state.searcher), Corrections())
+            shared = _Generation(fc.DocTable.build(state.searcher), Corrections(),
+                                 Postings(state.searcher, WEIGHTING))
             with self._lock:
                 self._generations[key] = shared
                 while len(self._generations) > TABLES_KEPT:
                     self._generations.pop(next(iter(self._generations)))
         return shared
+
+    def version(self) -> tuple[str, int]:
+        """What identifies the index state a search would see now (generation folder and
+        commit); a cache of pages keyed on it can never serve a stale page."""
+        state = self._acquire_state()
+        return (str(state.live_dir), state.searcher.reader().generation())
+
+    def _acquire_state(self) -> _ThreadState:
+        self._acquire()
+        return self._local.state
 
     def close(self) -> None:
         with self._lock:
@@ -243,8 +267,9 @@ class Archive:
         limit = self.time_limit if time_limit is None else time_limit
         searcher, shared = self._acquire()
         run = _Run(deadline=time.perf_counter() + limit)
-        compiler = QueryCompiler(searcher.reader(), shared.corrections)
-        return _Context(searcher, shared.table, compiler, run)
+        compiler = QueryCompiler(searcher.reader(), shared.corrections, shared.present)
+        evaluator = Evaluator(searcher, shared.postings, shared.table.live, run.expired)
+        return _Context(searcher, shared.table, compiler, run, evaluator)
 
     # ------------------------------------------------------------ search
 
@@ -274,27 +299,27 @@ class Archive:
 
         def attempt(p: ParsedQuery, mode: str = "all") -> _Attempt:
             compiled = ctx.compiled(p, langs, mode)
-            docs = set(ctx.docs(compiled))
-            if has_lang is not None:
-                docs &= has_lang
-            return _Attempt(p, mode, compiled, docs, filters.apply(docs))
+            found = ctx.matches(compiled)
+            docs = found.mask if has_lang is None else found.mask & has_lang
+            final = filters.apply(docs)
+            return _Attempt(p, mode, compiled, found, docs, final, int(np.count_nonzero(final)))
 
         run = attempt(parsed)
         suggestion = None
-        typed_total = len(run.final)
+        typed_total = run.total
         converted = convert_layout(typed) if parsed.positive and typed_total <= FEW_HITS else None
         if converted:
             other = attempt(parse(converted))
-            if len(other.final) > typed_total:
+            if other.total > typed_total:
                 applied = typed_total == 0
-                suggestion = Suggestion(converted, "layout", applied, len(other.final))
+                suggestion = Suggestion(converted, "layout", applied, other.total)
                 if applied:
                     notes.append(_showing_instead(request.q, converted, LAYOUT_REASON))
                     run = other
                     notes += run.parsed.notes
-        if not run.final and len(run.parsed.positive) > 1:
+        if not run.total and len(run.parsed.positive) > 1:
             fallback = attempt(run.parsed, "any")
-            if fallback.final:
+            if fallback.total:
                 run = fallback
                 notes.append(Note(
                     "no release contains all the words; showing releases with any of them",
@@ -303,11 +328,11 @@ class Archive:
                      if suggestion is None and run.parsed.positive else None)
         if corrected:
             other = attempt(parse(corrected))
-            if len(other.final) > typed_total:
+            if other.total > typed_total:
                 # Only a query that finds nothing at all is replaced; otherwise
                 # the user's words stand and the correction is offered.
-                applied = not run.final
-                suggestion = Suggestion(corrected, "spelling", applied, len(other.final))
+                applied = not run.total
+                suggestion = Suggestion(corrected, "spelling", applied, other.total)
                 if applied:
                     notes.append(_showing_instead(request.q, corrected, SPELLING_REASON))
                     run = other
@@ -318,9 +343,9 @@ class Archive:
                 "only exclusions given: listing every release without them",
                 "заданы только исключения: показаны все релизы без этих слов"))
 
-        page = SearchPage(request=request, total=len(run.final), suggestion=suggestion,
+        page = SearchPage(request=request, total=run.total, suggestion=suggestion,
                           understood=Understood(run.parsed.render(run.mode), run.mode, notes))
-        ranked = self._rank(ctx, run.compiled, run.final, request)
+        ranked = self._rank(ctx, run, request)
         page.hits = self._hits(ctx, ranked, run.parsed, run.compiled, run.mode, langs, request)
         page.facets, page.facets_timed_out = self._facets(
             ctx, run.parsed, run.mode, run.docs, filters, request)
@@ -331,29 +356,17 @@ class Archive:
                 "поиск не уложился во время: результаты и счётчики могут быть неполными"))
         return page
 
-    def _rank(self, ctx: _Context, compiled: CompiledQuery, final: set[int],
+    def _rank(self, ctx: _Context, run: _Attempt,
               request: SearchRequest) -> list[tuple[int, float | None]]:
         start = (request.page - 1) * request.per_page
         end = start + request.per_page
-        if not final or start >= len(final):
+        if not run.total or start >= run.total:
             return []
-        if compiled.query is None or request.sort != "relevance":
-            order = ctx.table.newest_first(final, reverse=request.sort != "oldest")
-            return [(d, None) for d in order[start:end]]
-        # The filter must wrap the time limit, not the other way round: a
-        # wrapping collector feeds its child collect() directly, which would
-        # bypass a FilterCollector's filtering.
-        collector = FilterCollector(
-            TimeLimitCollector(ctx.searcher.collector(limit=end),
-                               timelimit=max(ctx.run.remaining(), 0.001), use_alarm=False),
-            allow=final)
-        try:
-            ctx.searcher.search_with_collector(compiled.query, collector)
-        except TimeLimit:
-            ctx.run.partial = True
-        results = collector.results()
-        n = results.scored_length()
-        return [(results.docnum(i), results.score(i)) for i in range(start, min(end, n))]
+        if run.compiled.query is None or request.sort != "relevance":
+            order = ctx.table.newest_first(run.final, reverse=request.sort != "oldest")
+            return [(int(d), None) for d in order[start:end]]
+        return [(int(d), float(s)) for d, s in top_scores(run.final, run.matches.scores, end)
+                ][start:end]
 
     # ------------------------------------------------------------ hits
 
@@ -361,14 +374,15 @@ class Archive:
               request: SearchRequest) -> list[dict[str, Any]]:
         if not ranked:
             return []
-        docset = {d for d, _ in ranked}
         lang_scores: dict[str, dict[int, float]] = {}
         if compiled.query is not None:
             for lang in langs:
-                q = ctx.compiled(parsed, (lang,), mode).query
-                if q is None:
+                per_lang = ctx.compiled(parsed, (lang,), mode)
+                if per_lang.query is None:
                     continue
-                lang_scores[lang] = scores_at(ctx.searcher, q, docset)
+                found = ctx.matches(per_lang)
+                lang_scores[lang] = {d: float(found.scores[d]) for d, _ in ranked
+                                     if found.mask[d]}
         return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs)
                 for d, score in ranked]
 
@@ -431,14 +445,14 @@ class Archive:
                     out[name] = fc.language_facet(lang_docs, filters, request)
         return out, timed_out
 
-    def _language_docs(self, ctx: _Context, parsed, mode) -> dict[str, set[int]] | None:
+    def _language_docs(self, ctx: _Context, parsed, mode) -> dict[str, np.ndarray] | None:
         """Per language code: releases matching the query in that language's fields."""
         table = ctx.table
-        out: dict[str, set[int]] = {}
+        out: dict[str, np.ndarray] = {}
         was_partial = ctx.run.partial
         for code, has in table.postings.get("languages", {}).items():
             compiled = ctx.compiled(parsed, (field_lang(code),), mode)
-            out[code] = set(ctx.docs(compiled)) & has
+            out[code] = ctx.matches(compiled).mask & has
             if ctx.run.partial and not was_partial:
                 # The facet, not the page, pays for running out of time.
                 ctx.run.partial = False
@@ -527,7 +541,8 @@ class Archive:
         labels = topic_labels()
 
         def counted(name: str, label, order: str) -> list[dict[str, Any]]:
-            counts = {v: len(d) for v, d in table.postings.get(name, {}).items()}
+            counts = {v: int(np.count_nonzero(d))
+                      for v, d in table.postings.get(name, {}).items()}
             values = sorted(counts, reverse=True) if order == "desc" else sorted(
                 counts, key=lambda v: (-counts[v], v))
             return [{"value": v, "label": label(v), "count": counts[v]} for v in values]
@@ -536,7 +551,7 @@ class Archive:
         files = [p for p in live.iterdir() if p.is_file()]
         mtime = max((p.stat().st_mtime for p in files), default=None)
         return {
-            "releases": len(table.live),
+            "releases": int(np.count_nonzero(table.live)),
             "languages": counted("languages", language_label, "count"),
             "years": counted("year", fc.year_label, "desc"),
             "topics": counted("topics", lambda v: topic_label(v, labels), "count"),

@@ -1,9 +1,9 @@
 """Facet counts and filters over docnum sets.
 
-Per index generation one ``DocTable`` maps each facet value to the set of
+Per index generation one ``DocTable`` maps each facet value to the mask of
 document numbers carrying it and each docnum to its date.  A search computes
-its matching docnums once; every facet count is then a set intersection, with
-every filter applied but the facet's own (disjunctive facets).
+its matching documents once; every facet count is then a mask intersection,
+with every filter applied but the facet's own (disjunctive facets).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import query as wq
+import numpy as np
 
+from search.evaluation import postings_of
 from search.labels import language_label, topic_label
 from search.request import SearchRequest
 
@@ -23,52 +24,68 @@ FACET_FIELDS = ("year", "month", "topics", "languages", "other_lang")
 
 @dataclass
 class DocTable:
-    """Facet postings and dates of one index generation (read-only once built)."""
+    """Facet postings and dates of one index generation (read-only once built).
 
-    live: frozenset[int]
-    postings: dict[str, dict[str, frozenset[int]]]
-    dates: dict[int, str]
-    ids: dict[int, str]
+    Document sets are boolean arrays indexed by document number: a facet
+    count is one ``&`` and a count of set bits, whatever the number of matches.
+    """
+
+    size: int
+    live: np.ndarray
+    postings: dict[str, dict[str, np.ndarray]]
+    dates: np.ndarray  # ISO date per docnum ("" when undated or deleted)
+    chronological: np.ndarray  # live docnums by (date, id)
 
     @classmethod
     def build(cls, searcher) -> DocTable:
         reader = searcher.reader()
-        live = frozenset(reader.all_doc_ids())
-        postings: dict[str, dict[str, frozenset[int]]] = {}
+        size = reader.doc_count_all()
+        live = np.zeros(size, dtype=bool)
+        live[list(reader.all_doc_ids())] = True
+        postings: dict[str, dict[str, np.ndarray]] = {}
         for name in FACET_FIELDS:
-            values: dict[str, frozenset[int]] = {}
+            values: dict[str, np.ndarray] = {}
             for raw in reader.lexicon(name):
                 value = raw.decode() if isinstance(raw, bytes) else raw
-                docs = frozenset(searcher.docs_for_query(wq.Term(name, value))) & live
-                if docs:
-                    values[value] = docs
+                mask = np.zeros(size, dtype=bool)
+                mask[postings_of(searcher, name, raw)[0]] = True
+                mask &= live
+                if mask.any():
+                    values[value] = mask
             postings[name] = values
         dates = _column(reader, "date", live)
         ids = _column(reader, "id", live)
-        return cls(live, postings, dates, ids)
+        alive = np.flatnonzero(live).tolist()
+        chronological = np.array(sorted(alive, key=lambda d: (dates[d], ids[d])), dtype=np.int64)
+        return cls(size, live, postings, np.array(dates, dtype=str), chronological)
 
-    def with_value(self, name: str, values: tuple[str, ...] | list[str]) -> frozenset[int]:
+    def empty(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+    def with_value(self, name: str, values: tuple[str, ...] | list[str]) -> np.ndarray:
         table = self.postings.get(name, {})
-        out: set[int] = set()
+        out = self.empty()
         for v in values:
-            out |= table.get(v, frozenset())
-        return frozenset(out)
+            if v in table:
+                out |= table[v]
+        return out
 
-    def in_range(self, date_from: dt.date | None, date_to: dt.date | None) -> frozenset[int]:
+    def in_range(self, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray:
         low = date_from.isoformat() if date_from else ""
         high = date_to.isoformat() if date_to else "9999-99-99"
-        return frozenset(d for d, value in self.dates.items() if value and low <= value <= high)
+        dates = self.dates
+        return (dates != "") & (dates >= low) & (dates <= high) & self.live
 
-    def newest_first(self, docs: set[int] | frozenset[int], reverse: bool = True) -> list[int]:
-        """Docnums by date (undated last when newest first), then id, for a stable order."""
-        return sorted(docs, key=lambda d: (self.dates.get(d, ""), self.ids.get(d, "")),
-                      reverse=reverse)
+    def newest_first(self, docs: np.ndarray, reverse: bool = True) -> np.ndarray:
+        """Docnums in ``docs`` by date (undated last when newest first), then id."""
+        order = self.chronological[docs[self.chronological]]
+        return order[::-1] if reverse else order
 
 
-def _column(reader, name: str, live: frozenset[int]) -> dict[int, str]:
+def _column(reader, name: str, live: np.ndarray) -> list[str]:
     column = reader.column_reader(name)
-    out = {}
-    for docnum in live:
+    out = [""] * len(live)
+    for docnum in np.flatnonzero(live).tolist():
         value = column[docnum]
         out[docnum] = value.decode() if isinstance(value, bytes) else (value or "")
     return out
@@ -76,12 +93,12 @@ def _column(reader, name: str, live: frozenset[int]) -> dict[int, str]:
 
 @dataclass
 class FilterSets:
-    """The request's filters, each as a docnum set (None: not filtering)."""
+    """The request's filters, each as a document mask (None: not filtering)."""
 
-    topic: frozenset[int] | None = None
-    year: frozenset[int] | None = None
-    month: frozenset[int] | None = None
-    dates: frozenset[int] | None = None
+    topic: np.ndarray | None = None
+    year: np.ndarray | None = None
+    month: np.ndarray | None = None
+    dates: np.ndarray | None = None
 
     @classmethod
     def of(cls, table: DocTable, request: SearchRequest) -> FilterSets:
@@ -93,12 +110,12 @@ class FilterSets:
                    if request.date_from or request.date_to else None),
         )
 
-    def apply(self, docs: frozenset[int] | set[int], *, skip: tuple[str, ...] = ()) -> set[int]:
-        out = set(docs)
+    def apply(self, docs: np.ndarray, *, skip: tuple[str, ...] = ()) -> np.ndarray:
+        out = docs
         for name in ("topic", "year", "month", "dates"):
             value = getattr(self, name)
             if value is not None and name not in skip:
-                out &= value
+                out = out & value
         return out
 
 
@@ -108,10 +125,12 @@ class FacetCounts:
     timed_out: list[str] = field(default_factory=list)
 
 
-def count_values(table: DocTable, name: str, docs: set[int]) -> Counter[str]:
+def count_values(table: DocTable, name: str, docs: np.ndarray) -> Counter[str]:
     counts: Counter[str] = Counter()
+    if not docs.any():
+        return counts
     for value, posting in table.postings.get(name, {}).items():
-        n = len(posting & docs) if len(posting) < len(docs) else len(docs & posting)
+        n = int(np.count_nonzero(posting & docs))
         if n:
             counts[value] = n
     return counts
@@ -154,10 +173,11 @@ def month_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
     return facet_values(counts, selected, year_label, "value")
 
 
-def language_facet(lang_docs: dict[str, set[int]], filters: FilterSets, request) -> list[dict]:
+def language_facet(lang_docs: dict[str, np.ndarray], filters: FilterSets,
+                   request) -> list[dict]:
     counts: Counter[str] = Counter()
     for lang, docs in lang_docs.items():
-        n = len(filters.apply(docs))
+        n = int(np.count_nonzero(filters.apply(docs)))
         if n:
             counts[lang] = n
     return facet_values(counts, set(request.langs), language_label, "count")

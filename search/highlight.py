@@ -9,7 +9,10 @@ HTML-escaped.
 from __future__ import annotations
 
 import html
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.analysis import TOKEN_PATTERN
@@ -51,8 +54,53 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
     if not terms or not text:
         return []
     terms_of = word_terms(analyzer)
-    return [m.span() for m in TOKEN_PATTERN.finditer(text)
-            if not terms.isdisjoint(terms_of(m.group().lower()))]
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # Lower-casing changed the length (a dotted capital I): spans from the
+        # original text, a word at a time.
+        return [m.span() for m in TOKEN_PATTERN.finditer(text)
+                if not terms.isdisjoint(terms_of(m.group().lower()))]
+    # A release body repeats its words, and the hits of one page share most
+    # of theirs: each distinct word is decided once per analyzer and query
+    # terms; the regexes and set operations run in C.
+    words = set(TOKEN_PATTERN.findall(lowered))
+    decided = _decisions(id(analyzer), frozenset(terms))
+    new = words - decided.seen
+    if new:
+        decided.matched.update(w for w in new if not terms.isdisjoint(terms_of(w)))
+        decided.seen.update(new)
+    matched = words & decided.matched
+    if not matched:
+        return []
+    return [m.span() for m in _words_pattern(frozenset(matched)).finditer(lowered)]
+
+
+@dataclass
+class _Decided:
+    """Words already looked at for one analyzer and set of query terms."""
+
+    seen: set[str] = field(default_factory=set)
+    matched: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=256)
+def _decisions(analyzer_id: int, terms: frozenset[str]) -> _Decided:
+    return _Decided()
+
+
+#: A match must be a whole token of TOKEN_PATTERN: not preceded by a word
+#: character (or a word character and a joiner), not followed by one (or a
+#: joiner and one).
+_WORD = r"[^\W_]"
+_JOINER = r"['’‐‑/-]"
+
+
+@lru_cache(maxsize=4096)
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """A regex finding exactly the tokens in ``words`` (longest alternative first)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(f"(?<!{_WORD})(?<!{_WORD}{_JOINER})(?:{alternatives})"
+                      f"(?!{_WORD})(?!{_JOINER}{_WORD})")
 
 
 def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
@@ -94,12 +142,15 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
 def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int, int]:
     """(start, end, marks covered) of the window of ``width`` covering the most matches."""
     best = (0, min(len(text), width), 0)
+    ends = [b for _, b in spans]  # spans do not overlap: ends are sorted too
+    words = [text[a:b].lower() for a, b in spans]
     for i, (s, _) in enumerate(spans):
         # Lead in a little so the first match has context before it.
         start = max(0, s - width // 5)
         end = min(len(text), start + width)
-        covered = sum(1 for a, b in spans[i:] if b <= end)
-        distinct = len({text[a:b].lower() for a, b in spans[i:] if b <= end})
+        last = bisect_right(ends, end, lo=i)
+        covered = last - i
+        distinct = len(set(words[i:last]))
         score = covered + 2 * distinct
         if score > best[2]:
             best = (start, end, score)

@@ -9,8 +9,14 @@ document by its best alternative plus a small share of the others.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable
+from typing import TypeVar
+
 from whoosh import matching
 from whoosh import query as wq
+
+T = TypeVar("T")
 
 #: Share of the weaker alternatives' scores added to the best one, so a
 #: document matching an exact surface form besides the lemma ranks first.
@@ -54,6 +60,26 @@ class BestOfMatcher(matching.UnionMatcher):
         return max(sa, sb) + TIEBREAK * min(sa, sb)
 
 
+def weighted_tree(weighted: list[tuple[int, T]], combine: Callable[[T, T], T]) -> T:
+    """Combines the two lightest items until one is left (a Huffman-like tree).
+
+    Like ``whoosh.util.make_weighted_tree``, but equal weights keep their
+    order: Whoosh breaks those ties by comparing matcher objects, whose
+    ``__lt__`` is not an order, so the tree (and with three alternatives or
+    more, the score) depended on the matchers' classes.  The array evaluator
+    (``search.evaluation``) builds the same tree from the same weights.
+    """
+    heap = [(weight, i, item) for i, (weight, item) in enumerate(weighted)]
+    heapq.heapify(heap)
+    serial = len(heap)
+    while len(heap) > 1:
+        w1, _, a = heapq.heappop(heap)
+        w2, _, b = heapq.heappop(heap)
+        heapq.heappush(heap, (w1 + w2, serial, combine(a, b)))
+        serial += 1
+    return heap[0][2]
+
+
 class BestOf(wq.Or):
     """Matches like ``Or``; scores like a disjunction-max with a tie-break."""
 
@@ -61,5 +87,8 @@ class BestOf(wq.Or):
 
     def _matcher(self, subs, searcher, context):
         reader = searcher.reader()
-        return self._tree_matcher(subs, BestOfMatcher, searcher, context,
-                                  lambda q: q.estimate_size(reader))
+        matchers = [(q.estimate_size(reader), q.matcher(searcher, context)) for q in subs]
+        m = weighted_tree(matchers, BestOfMatcher)
+        if self.boost != 1.0:
+            m = matching.WrappingMatcher(m, self.boost)
+        return m

@@ -39,6 +39,8 @@ MAX_FUZZY = 2
 #: docs/relevance.md: with DisjunctionMax, 0.5 gives the best MRR@10 in both
 #: languages; larger boosts let rare surface terms dominate).
 SURFACE_BOOST = 0.5
+#: (field, term) presence answers kept per index generation.
+PRESENT_KEPT = 500_000
 TITLE_BOOST = 2.0
 NUMBER_BOOST = 3.0
 #: Shortest word that is relaxed to a shared prefix when it matches nothing.
@@ -352,12 +354,15 @@ class CompiledQuery:
 class QueryCompiler:
     """Turns a parsed query into a Whoosh query over chosen fields of one index."""
 
-    def __init__(self, reader, corrections: Corrections | None = None) -> None:
+    def __init__(self, reader, corrections: Corrections | None = None,
+                 present: dict[tuple[str, str], bool] | None = None) -> None:
         self.reader = reader
         self.corrections = corrections or Corrections()
         self.analyzer = default_analyzer()
-        self._present: dict[tuple[str, str], bool] = {}
+        #: (field, term) → in the index; may be shared by the compilers of one generation.
+        self._present: dict[tuple[str, str], bool] = {} if present is None else present
         self._relaxed: dict[tuple, tuple[str, list[str]]] = {}
+        self._analyzed: dict[tuple, tuple[list[list[str]], Note | None]] = {}
         self._may_relax = True
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
@@ -428,28 +433,41 @@ class QueryCompiler:
         key = (fieldname, term)
         found = self._present.get(key)
         if found is None:
+            if len(self._present) > PRESENT_KEPT:
+                self._present.clear()  # a bound against floods of made-up words
             found = self._present[key] = self.reader.doc_frequency(fieldname, term) > 0
         return found
 
     def _positions(self, text: str, plain: bool, field_langs,
                    notes: list[Note] | None) -> list[list[str]]:
-        """Terms by position; ``notes`` is None where a word must not be relaxed (phrases)."""
+        """Terms by position; ``notes`` is None where a word must not be relaxed (phrases).
+
+        The same atom is read once per field searched: the analysis is remembered.
+        """
+        key = (text, plain, field_langs, notes is None, self._may_relax)
+        found = self._analyzed.get(key)
+        if found is None:
+            found = self._analyzed[key] = self._analyze(text, plain, field_langs, notes is None)
+        positions, note = found
+        if note is not None and notes is not None and note not in notes:
+            notes.append(note)
+        return positions
+
+    def _analyze(self, text: str, plain: bool, field_langs,
+                 literal: bool) -> tuple[list[list[str]], Note | None]:
         if plain:
-            return [[t] for t in (tok.text for tok in _plain_analyzer(text, mode="query"))]
+            return [[t] for t in (tok.text for tok in _plain_analyzer(text, mode="query"))], None
         positions = positions_of(text, self.analyzer)
         words = TOKEN_PATTERN.findall(text)
-        if (notes is not None and self._may_relax
-                and len(positions) == 1 and len(words) == 1):
+        if not literal and self._may_relax and len(positions) == 1 and len(words) == 1:
             word = words[0].lower().replace("ё", "е")
             prefix, relaxed = self._relax(word, positions[0], field_langs)
             if relaxed:
                 note = Note(
                     f"no release contains {word!r}; searched words beginning with {prefix!r}",
                     f"слова «{word}» нет ни в одном пресс-релизе; найдены слова на «{prefix}»")
-                if note not in notes:
-                    notes.append(note)
-                return [positions[0] + [t for t in relaxed if t not in positions[0]]]
-        return positions
+                return [positions[0] + [t for t in relaxed if t not in positions[0]]], note
+        return positions, None
 
     def _relax(self, word: str, own_terms: list[str], field_langs) -> tuple[str, list[str]]:
         """Terms of vocabulary words sharing a long prefix with a word found nowhere.
@@ -465,7 +483,7 @@ class QueryCompiler:
             return self._relaxed[key]
         reader = self.reader
         fields = [f"{s}_{lang}" for lang in field_langs if lang != OTHER for s in SCOPES]
-        if (not fields or any(reader.doc_frequency(f, t) for f in fields for t in own_terms)
+        if (not fields or any(self._exists(f, t) for f in fields for t in own_terms)
                 or self.corrections.word(reader, word)):
             # Found as it is, or a typo: spelling suggestions handle typos.
             self._relaxed[key] = ("", [])
@@ -485,7 +503,7 @@ class QueryCompiler:
         for w in found:
             for t in positions_of(w, self.analyzer)[:1]:
                 out += [x for x in t if x not in out]
-        if not any(reader.doc_frequency(f, t) for f in fields for t in out):
+        if not any(self._exists(f, t) for f in fields for t in out):
             out = []  # the vocabulary word is in another language's fields only
         self._relaxed[key] = (word[:length], out)
         return self._relaxed[key]

@@ -49,21 +49,3 @@ def test_best_of_scores_do_not_depend_on_the_page_size() -> None:
         for limit in (1, 2, 3, 5):
             top = scores(s, q, limit=limit)
             assert all(abs(top[k] - full[k]) < 1e-9 for k in top)
-
-
-def test_scores_at_equal_a_filtered_search_across_segments() -> None:
-    from search.archive import scores_at
-
-    ix = build_index()
-    with ix.writer() as w:  # a second segment
-        for n in range(50):
-            w.add_document(id=f"g{n}", body="lemma surface " * (n % 3 + 1) + "tail")
-    q = BestOf([wq.Term("body", "lemma"), wq.Term("body", "surface")])
-    with ix.searcher(weighting=scoring.BM25F()) as s:
-        assert not s.is_atomic()
-        wanted = {hit.docnum for hit in s.search(q, limit=None)}
-        wanted = set(sorted(wanted)[::7]) | {max(wanted)}
-        expected = {hit.docnum: hit.score for hit in s.search(q, filter=wanted, limit=None)}
-        got = scores_at(s, q, wanted)
-    assert got.keys() == expected.keys() and len(got) > 5
-    assert all(abs(got[d] - expected[d]) < 1e-9 for d in got)

@@ -1,0 +1,346 @@
+"""Query evaluation as array arithmetic over the postings of one index generation.
+
+Whoosh scores a query by walking its matcher tree one posting at a time in
+Python: a word found in every release costs tens of milliseconds at 20,000
+releases, a three-word query over four fields a few hundred.  Here each
+term's postings are decoded once per index generation into two arrays (the
+document numbers and their BM25F scores, with the very formula and statistics
+of ``whoosh.scoring.BM25F``), and a query tree is evaluated over dense
+per-document arrays: a union adds, an intersection adds where both match, a
+best-of takes the larger score plus a share of the smaller.
+
+Phrases need positions: their candidates (the documents holding every word)
+come from the arrays, and Whoosh's own span matcher checks and scores just
+those.  Query types this module does not know are run through Whoosh's
+matcher whole, so every query gets an answer.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import matching
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.util.numeric import byte_to_length
+
+from search.matching import TIEBREAK, BestOf, weighted_tree
+
+#: Postings (documents × terms) kept decoded per generation; a term of a
+#: 100,000-release index takes at most 1.2 MB.
+CACHED_POSTINGS = 20_000_000
+#: Phrase candidates checked between two looks at the clock.
+CLOCK_EVERY = 256
+
+#: byte → field length, as ``whoosh.util.numeric.byte_to_length`` decodes it.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass
+class Matches:
+    """The documents a (sub)query matches and their scores (0.0 where unmatched)."""
+
+    mask: np.ndarray  # bool, one per document number
+    scores: np.ndarray  # float64, one per document number
+
+    @classmethod
+    def none(cls, size: int) -> Matches:
+        return cls(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64))
+
+    def boosted(self, boost: float) -> Matches:
+        return self if boost == 1.0 else Matches(self.mask, self.scores * boost)
+
+
+class Postings:
+    """Decoded postings and field lengths of one index generation, shared by threads."""
+
+    def __init__(self, searcher: Any, weighting: Any, budget: int = CACHED_POSTINGS) -> None:
+        self.size = searcher.doc_count_all()
+        self.B = weighting.B
+        self.K1 = weighting.K1
+        self._field_B = dict(getattr(weighting, "_field_B", {}))
+        self._budget = budget
+        self._held = 0
+        self._lock = threading.Lock()
+        self._terms: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict())
+        self._lengths: dict[str, np.ndarray] = {}
+
+    # ------------------------------------------------------------ lengths
+
+    def lengths(self, searcher: Any, fieldname: str) -> np.ndarray:
+        """Every document's length of ``fieldname`` as Whoosh's scorer sees it."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            found = self._lengths[fieldname] = _field_lengths(searcher, fieldname, self.size)
+        return found
+
+    # ------------------------------------------------------------ terms
+
+    def term(self, searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, unboosted scores) of one term; empty when absent."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
+        found = self._score(searcher, fieldname, text)
+        with self._lock:
+            if key not in self._terms:
+                self._terms[key] = found
+                self._held += len(found[0])
+                while self._held > self._budget and len(self._terms) > 1:
+                    _, (ids, _) = self._terms.popitem(last=False)
+                    self._held -= len(ids)
+        return found
+
+    def _score(self, searcher: Any, fieldname: str, text: bytes
+               ) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights = postings_of(searcher, fieldname, text)
+        if not len(ids):
+            return ids, weights
+        field = searcher.schema[fieldname]
+        if not field.scorable:
+            return ids, weights  # whoosh.scoring.WeightScorer: the weight itself
+        # whoosh.scoring.BM25F with the parent searcher's statistics.
+        df = searcher.doc_frequency(fieldname, text)
+        idf = math.log(searcher.doc_count_all() / (df + 1)) + 1
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        B = self._field_B.get(fieldname, self.B)
+        K1 = self.K1
+        fl = self.lengths(searcher, fieldname)[ids]
+        scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        return ids, scores
+
+
+def _field_lengths(searcher: Any, fieldname: str, size: int) -> np.ndarray:
+    out = np.ones(size, dtype=np.float64)  # Whoosh's default where a segment has no lengths
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        column = None
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+            column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is not None and hasattr(column, "_dbfile") and column._fixedlen == 1:
+            stored = min(column._count, count)
+            raw = np.zeros(count, dtype=np.uint8)
+            if stored:
+                raw[:stored] = np.frombuffer(
+                    column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+            out[offset:offset + count] = _LENGTH_OF_BYTE[raw]
+        else:
+            for docnum in range(count):
+                out[offset + docnum] = reader.doc_field_length(docnum, fieldname, 1) or 0
+    return out
+
+
+def postings_of(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """All postings of a term across segments: global docnums and weights (deleted kept)."""
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        while isinstance(matcher, matching.WrappingMatcher):
+            # The deletions filter: the live mask does its work.  It may already
+            # have stepped its child past leading deleted documents, which is harmless.
+            matcher = matcher.child
+        if type(matcher) is W3LeafMatcher and not matcher._byteids:
+            ids, weights = _read_blocks(matcher)
+        else:
+            ids, weights = _read_generic(matcher)
+        id_parts.append(ids + offset)
+        weight_parts.append(weights)
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    """A block at a time: the delta-coded ids and the weights array of each (Whoosh 2.7.4)."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    while matcher.is_active():
+        matcher._read_data()
+        data = matcher._data
+        ids.append(np.cumsum(np.asarray(data[0], dtype=np.int64)))
+        raw = data[1]
+        count = matcher._blocklength
+        if raw is None:
+            weights.append(np.ones(count, dtype=np.float64))
+        elif isinstance(raw, float):
+            weights.append(np.full(count, np.float32(raw), dtype=np.float64))
+        else:
+            weights.append(np.asarray(raw, dtype=np.float32).astype(np.float64))
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _read_generic(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def union(a: Matches, b: Matches) -> Matches:
+    return Matches(a.mask | b.mask, a.scores + b.scores)
+
+
+def intersection(a: Matches, b: Matches) -> Matches:
+    mask = a.mask & b.mask
+    return Matches(mask, np.where(mask, a.scores + b.scores, 0.0))
+
+
+def best_of(a: Matches, b: Matches) -> Matches:
+    """``search.matching.BestOfMatcher``'s score: the larger plus a share of the smaller."""
+    both = a.mask & b.mask
+    scores = a.scores + b.scores
+    if both.any():
+        sa, sb = a.scores[both], b.scores[both]
+        scores[both] = np.maximum(sa, sb) + TIEBREAK * np.minimum(sa, sb)
+    return Matches(a.mask | b.mask, scores)
+
+
+class Evaluator:
+    """Evaluates Whoosh queries for one request: a searcher of a generation and its postings."""
+
+    def __init__(self, searcher: Any, postings: Postings, live: np.ndarray,
+                 expired: Callable[[], bool]) -> None:
+        self.searcher = searcher
+        self.postings = postings
+        self.live = live
+        self.size = postings.size
+        self.expired = expired
+        #: Set when the clock stopped a phrase check: the matches are incomplete.
+        self.cut_short = False
+        self._context = None
+
+    def matches(self, q: wq.Query) -> Matches:
+        """Documents ``q`` matches (live ones only) and their scores."""
+        found = self._eval(q)
+        mask = found.mask & self.live
+        return Matches(mask, np.where(mask, found.scores, 0.0))
+
+    def _eval(self, q: wq.Query) -> Matches:
+        kind = type(q)
+        if q is wq.NullQuery or kind is type(wq.NullQuery):
+            return Matches.none(self.size)
+        if kind is wq.Term:
+            return self._term(q)
+        if kind is wq.Every:
+            return Matches(self.live.copy(), np.where(self.live, 1.0, 0.0))
+        if kind is wq.AndNot:
+            positive = self._eval(q.a)
+            negative = self._eval(q.b)
+            mask = positive.mask & ~negative.mask
+            return Matches(mask, np.where(mask, positive.scores, 0.0))
+        if kind in (wq.And, wq.Or, BestOf, wq.Sequence):
+            subs = q.subqueries
+            if not subs:
+                return Matches.none(self.size)
+            if len(subs) == 1:
+                # Whoosh's CompoundQuery.matcher: a lone child, without the parent's boost.
+                return self._eval(subs[0])
+            if kind is wq.Sequence:
+                return self._sequence(q)
+            parts = [self._eval(s) for s in subs]
+            if kind is BestOf:
+                reader = self.searcher.reader()
+                found = weighted_tree([(s.estimate_size(reader), p)
+                                       for s, p in zip(subs, parts, strict=True)], best_of)
+            else:
+                combine = intersection if kind is wq.And else union
+                found = parts[0]
+                for part in parts[1:]:
+                    found = combine(found, part)
+            return found.boosted(q.boost)
+        return self._by_whoosh(q, None)
+
+    def _term(self, q: wq.Term) -> Matches:
+        searcher = self.searcher
+        if q.fieldname not in searcher.schema:
+            return Matches.none(self.size)
+        try:
+            text = searcher.schema[q.fieldname].to_bytes(q.text)
+        except ValueError:
+            return Matches.none(self.size)
+        if self.expired():
+            # Out of time: the words not yet read count as absent (a partial page).
+            self.cut_short = True
+            return Matches.none(self.size)
+        ids, scores = self.postings.term(searcher, q.fieldname, text)
+        out = Matches.none(self.size)
+        if len(ids):
+            out.mask[ids] = True
+            out.scores[ids] = scores * q.boost if q.boost != 1.0 else scores
+        return out
+
+    def _sequence(self, q: wq.Sequence) -> Matches:
+        """Candidates from the words' arrays; Whoosh's span matcher checks and scores them."""
+        candidates = self._eval(q.subqueries[0]).mask
+        for sub in q.subqueries[1:]:
+            if not candidates.any():
+                break
+            candidates = candidates & self._eval(sub).mask
+        return self._by_whoosh(q, np.flatnonzero(candidates & self.live))
+
+    def _by_whoosh(self, q: wq.Query, docnums: np.ndarray | None) -> Matches:
+        """Matches of ``q`` by its own Whoosh matcher: over ``docnums`` (sorted), or all."""
+        out = Matches.none(self.size)
+        if docnums is not None and not len(docnums):
+            return out
+        if self._context is None:
+            self._context = self.searcher.context(needs_current=True)
+        wanted = None if docnums is None else docnums.tolist()
+        checked = 0
+        for sub, offset in self.searcher.leaf_searchers():
+            end = offset + sub.doc_count_all()
+            matcher = q.matcher(sub, self._context)
+            if wanted is None:
+                while matcher.is_active():
+                    docnum = matcher.id() + offset
+                    out.mask[docnum] = True
+                    out.scores[docnum] = matcher.score()
+                    matcher.next()
+                    checked += 1
+                    if checked % CLOCK_EVERY == 0 and self.expired():
+                        self.cut_short = True
+                        return out
+                continue
+            for docnum in wanted:
+                if not offset <= docnum < end:
+                    continue
+                if not matcher.is_active():
+                    break
+                local = docnum - offset
+                if matcher.id() < local:
+                    matcher.skip_to(local)
+                if matcher.is_active() and matcher.id() == local:
+                    out.mask[docnum] = True
+                    out.scores[docnum] = matcher.score()
+                checked += 1
+                if checked % CLOCK_EVERY == 0 and self.expired():
+                    self.cut_short = True
+                    return out
+        return out
