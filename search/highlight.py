@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.analysis import TOKEN_PATTERN
+from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN
+
+_JOINERS = re.compile(r"['’‐‑/-]")
 
 SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
@@ -62,17 +64,38 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
                 if not terms.isdisjoint(terms_of(m.group().lower()))]
     # A release body repeats its words, and the hits of one page share most
     # of theirs: each distinct word is decided once per analyzer and query
-    # terms; the regexes and set operations run in C.
+    # terms, and only words that could yield a query term are analyzed at all.
     words = set(TOKEN_PATTERN.findall(lowered))
     decided = _decisions(id(analyzer), frozenset(terms))
     new = words - decided.seen
     if new:
-        decided.matched.update(w for w in new if not terms.isdisjoint(terms_of(w)))
+        starts = decided.starts
+        if starts is None:
+            starts = decided.starts = frozenset(
+                t.removeprefix(SURFACE_MARK)[:PREFIX].replace("ё", "е") for t in terms)
+        decided.matched.update(w for w in new if _may_yield(w, starts)
+                               and not terms.isdisjoint(terms_of(w)))
         decided.seen.update(new)
     matched = words & decided.matched
     if not matched:
         return []
-    return [m.span() for m in _words_pattern(frozenset(matched)).finditer(lowered)]
+    return [m.span() for m in TOKEN_PATTERN.finditer(lowered) if m.group() in matched]
+
+
+#: Letters a word shares with the terms it yields.  Snowball stems keep the
+#: word's beginning, and so do pymorphy3 lemmas but for suppletive forms
+#: ("люди" → "человек"), which are left unmarked rather than running the
+#: morphological analyzer on every word of every hit.
+PREFIX = 2
+
+
+def _may_yield(word: str, starts: frozenset[str]) -> bool:
+    """Whether ``word`` (or a part of a hyphenated word) begins like a query term."""
+    word = word.replace("ё", "е")
+    if word[:PREFIX] in starts:
+        return True
+    parts = _JOINERS.split(word)
+    return len(parts) > 1 and any(part[:PREFIX] in starts for part in parts[1:])
 
 
 @dataclass
@@ -81,26 +104,12 @@ class _Decided:
 
     seen: set[str] = field(default_factory=set)
     matched: set[str] = field(default_factory=set)
+    starts: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=256)
 def _decisions(analyzer_id: int, terms: frozenset[str]) -> _Decided:
     return _Decided()
-
-
-#: A match must be a whole token of TOKEN_PATTERN: not preceded by a word
-#: character (or a word character and a joiner), not followed by one (or a
-#: joiner and one).
-_WORD = r"[^\W_]"
-_JOINER = r"['’‐‑/-]"
-
-
-@lru_cache(maxsize=4096)
-def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    """A regex finding exactly the tokens in ``words`` (longest alternative first)."""
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
-    return re.compile(f"(?<!{_WORD})(?<!{_WORD}{_JOINER})(?:{alternatives})"
-                      f"(?!{_WORD})(?!{_JOINER}{_WORD})")
 
 
 def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
