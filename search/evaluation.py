@@ -32,9 +32,9 @@ from whoosh.util.numeric import byte_to_length
 
 from search.matching import TIEBREAK, BestOf, weighted_tree
 
-#: Postings (documents × terms) kept decoded per generation; a term of a
-#: 100,000-release index takes at most 1.2 MB.
-CACHED_POSTINGS = 20_000_000
+#: Postings (documents × terms) kept decoded per generation, 12 bytes each
+#: (about 120 MB per process); a term of a 100,000-release index takes 1.2 MB at most.
+CACHED_POSTINGS = 10_000_000
 #: Phrase candidates checked between two looks at the clock.
 CLOCK_EVERY = 256
 
@@ -159,10 +159,10 @@ def postings_of(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray,
             ids, weights = _read_blocks(matcher)
         else:
             ids, weights = _read_generic(matcher)
-        id_parts.append(ids + offset)
+        id_parts.append((ids + offset).astype(np.int32))
         weight_parts.append(weights)
     if not id_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
     return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 

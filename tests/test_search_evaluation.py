@@ -75,6 +75,7 @@ def test_the_samples_give_the_evaluator_something_to_do(sample_index) -> None:
         assert len(evaluated(searcher, q)) > 10
 
 
+@pytest.fixture(scope="module")
 def segmented_index():
     schema = fields.Schema(id=fields.ID(stored=True, unique=True), body=fields.TEXT,
                            title=fields.TEXT)
@@ -110,8 +111,8 @@ SEGMENT_QUERIES = [
 
 
 @pytest.mark.parametrize("q", SEGMENT_QUERIES, ids=str)
-def test_queries_match_whoosh_across_segments_with_deletions(q) -> None:
-    ix = segmented_index()
+def test_queries_match_whoosh_across_segments_with_deletions(segmented_index, q) -> None:
+    ix = segmented_index
     with ix.searcher(weighting=scoring.BM25F(B=0.5, K1=1.2)) as searcher:
         assert not searcher.is_atomic() and searcher.reader().has_deletions()
         assert_same(evaluated(searcher, q), whoosh_scores(searcher, q))
@@ -125,8 +126,8 @@ def test_top_scores_order_like_whoosh_ties_by_docnum() -> None:
     assert top_scores(mask & False, scores, 3) == []
 
 
-def test_a_stopped_clock_marks_the_matches_incomplete() -> None:
-    ix = segmented_index()
+def test_a_stopped_clock_marks_the_matches_incomplete(segmented_index) -> None:
+    ix = segmented_index
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         live = np.ones(searcher.doc_count_all(), dtype=bool)
         evaluator = Evaluator(searcher, Postings(searcher, searcher.weighting), live,
