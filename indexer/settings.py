@@ -52,6 +52,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("PORT", 8000, "Port `pressroom serve` listens on."),
         Setting("WORKERS", 2, "Gunicorn worker processes of `pressroom serve`."),
         Setting("THREADS", 4, "Threads per gunicorn worker (gthread) of `pressroom serve`."),
+        Setting("PAGE_CACHE_SIZE", 1024,
+                "Search pages each web worker keeps for repeated queries; 0 turns it off."),
     ]
 }
 

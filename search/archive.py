@@ -166,6 +166,7 @@ class Archive:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._generations: dict[tuple[str, int], _Generation] = {}
+        self._building: dict[tuple[str, int], threading.Lock] = {}
         self._states: list[_ThreadState] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -189,6 +190,16 @@ class Archive:
         with self._lock:
             self._states.append(fresh)
         return fresh
+
+    def _index_moved(self) -> bool:
+        """Whether the thread's searcher no longer reads the latest commit of ``CURRENT``."""
+        state: _ThreadState | None = getattr(self._local, "state", None)
+        if state is None or not self._still_current(state):
+            return True
+        try:
+            return state.index.latest_generation() != state.searcher.reader().generation()
+        except Exception:  # noqa: BLE001 - an unreadable table of contents: it moved
+            return True
 
     def _still_current(self, state: _ThreadState) -> bool:
         """Whether ``CURRENT`` still names the thread's generation (one small read;
@@ -231,13 +242,22 @@ class Archive:
     def _generation(self, state: _ThreadState) -> _Generation:
         key = (str(state.live_dir), state.searcher.reader().generation())
         shared = self._generations.get(key)
-        if shared is None:
-            shared = _Generation(fc.DocTable.build(state.searcher), Corrections(),
-                                 Postings(state.searcher, WEIGHTING))
-            with self._lock:
-                self._generations[key] = shared
-                while len(self._generations) > TABLES_KEPT:
-                    self._generations.pop(next(iter(self._generations)))
+        if shared is not None:
+            return shared
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        # After a commit every thread arrives at once: one builds, the others
+        # wait for its tables instead of building copies of their own.
+        with building:
+            shared = self._generations.get(key)
+            if shared is None:
+                shared = _Generation(fc.DocTable.build(state.searcher), Corrections(),
+                                     Postings(state.searcher, WEIGHTING))
+                with self._lock:
+                    self._generations[key] = shared
+                    while len(self._generations) > TABLES_KEPT:
+                        self._generations.pop(next(iter(self._generations)))
+                    self._building.pop(key, None)
         return shared
 
     def version(self) -> tuple[str, int]:
@@ -280,8 +300,12 @@ class Archive:
             page = self._search(self._context(time_limit), request)
         except (IndexNotFound, QueryError):
             raise
-        except OSError:
-            # A file vanished under a concurrent rebuild: retry once on a fresh searcher.
+        except Exception:
+            # A commit merged segments or a rebuild swapped generations under
+            # the request (files gone, readers of the old segments): retry once
+            # on a fresh searcher.  Anything else is a bug and is raised.
+            if not self._index_moved():
+                raise
             self._local.state = None
             page = self._search(self._context(time_limit), request)
         page.took_ms = (time.perf_counter() - started) * 1000

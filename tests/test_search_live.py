@@ -80,3 +80,28 @@ def test_index_is_found_under_its_generation_pointer(store_root) -> None:
     store_class(root).add_releases([release(7, "viol")])
     with Archive(root) as archive:
         assert archive.stats()["releases"] == 1
+
+
+def test_a_request_broken_by_a_commit_is_retried_once_other_errors_are_not(
+        store_root, monkeypatch) -> None:
+    root, store_class = store_root
+    store = store_class(root)
+    store.add_releases([release(1, "theorbo")])
+    with Archive(root) as archive:
+        assert total(archive, "theorbo") == 1
+        real = Archive._search
+        calls: list[int] = []
+
+        def broken_once(self, ctx, request):
+            calls.append(1)
+            if len(calls) == 1:
+                store.add_releases([release(2, "theorbo")])  # the index moves on meanwhile
+                raise RuntimeError("segment file vanished")
+            return real(self, ctx, request)
+
+        monkeypatch.setattr(Archive, "_search", broken_once)
+        assert total(archive, "theorbo") == 2 and len(calls) == 2
+
+        calls.clear()  # nothing moved now: the error is a bug and surfaces
+        with pytest.raises(RuntimeError):
+            total(archive, "theorbo")

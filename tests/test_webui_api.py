@@ -13,6 +13,7 @@ from referencing.jsonschema import DRAFT202012
 from tests.conftest import ADMIN_TOKEN, SAMPLES
 from webui import create_app
 from webui.openapi import openapi_document
+from webui.pagecache import EXTENSION as PAGE_CACHE
 
 DOC = openapi_document()
 REGISTRY = Registry().with_resource(
@@ -109,6 +110,19 @@ def test_search_filters_narrow_the_results(client):
         assert all("energy" in hit["topics"] for hit in energy["hits"]), query
 
 
+def test_more_hits_than_the_paging_window_is_not_an_error(client, monkeypatch):
+    # With a window of 20 hits only pages 1-2 can be asked for; the page links
+    # must stop there instead of failing the whole search with a 400.
+    monkeypatch.setenv("PRESSROOM_MAX_RESULT_WINDOW", "20")
+    client.application.extensions[PAGE_CACHE].clear()  # pages cached under the old window
+    body = validate(client.get("/api/search"), "/api/search")
+    assert body["total"] > 20
+    assert [link["number"] for link in body["links"]["pages"] if link] == [1, 2]
+    last = validate(client.get(body["links"]["next"]), "/api/search")
+    assert last["query"]["page"] == 2 and last["links"]["next"] is None
+    assert client.get("/search").status_code == 200
+
+
 def test_facet_links_toggle_the_filter(client):
     body = client.get("/api/search?q=министр").get_json()
     topic = body["facets"]["topic"][0]
@@ -138,6 +152,16 @@ def test_stats_and_health_match_openapi(client):
     assert sum(y["count"] for y in stats["years"]) == stats["releases"]
     health = validate(client.get("/healthz"), "/healthz")
     assert health == {"status": "ok", "releases": stats["releases"]}
+    assert validate(client.get("/livez"), "/livez") == {"status": "alive"}
+
+
+def test_liveness_does_not_need_an_index(tmp_path):
+    from webui import create_app
+
+    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "none")})
+    with app.test_client() as plain:
+        assert plain.get("/livez").get_json() == {"status": "alive"}
+        assert plain.get("/healthz").status_code == 503
 
 
 def test_openapi_document_is_served(client):

@@ -63,6 +63,8 @@ def test_chips_and_suggestion_links(client):
     assert {chip["name"] for chip in twin["chips"]} == {"topic", "from"}
     for chip in twin["chips"]:
         assert on_page(chip["remove_url"]) in page
+    # "Clear all filters" keeps the query (links.clear, not the dict's clear method).
+    assert f'class="chips__clear" href="{on_page(twin["links"]["clear"])}"' in page
     assert "January 1, 2012" in page
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 from indexer.settings import setting
 
 #: Settings of ``indexer.settings`` the web application reads.
-APP_SETTINGS = ("INDEX", "ADMIN_TOKEN", "MAX_UPLOAD_BYTES")
+APP_SETTINGS = ("INDEX", "ADMIN_TOKEN", "MAX_UPLOAD_BYTES", "PAGE_CACHE_SIZE")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,9 +30,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Werkzeug enforces the body limit while reading, before anything is parsed.
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_BYTES"])
 
-    from webui import api, archive, errors, i18n, ingest, pages, security
+    from webui import api, archive, errors, i18n, ingest, pagecache, pages, security
 
     archive.init_app(app)
+    pagecache.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from webui import contexts
-from webui.archive import current_archive
+from webui import contexts, pagecache
 from webui.openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -13,7 +12,8 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/search")
 def search() -> Response:
-    return jsonify(contexts.search_context(request.args.to_dict(flat=False), url_for("api.search")))
+    body = pagecache.search_json(request.args.to_dict(flat=False), url_for("api.search"))
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/api/releases/<release_id>")
@@ -28,8 +28,16 @@ def stats() -> Response:
 
 @bp.get("/healthz")
 def health() -> Response:
-    # IndexNotFound propagates to the error handler: 503 with how to build one.
-    return jsonify({"status": "ok", "releases": current_archive().stats()["releases"]})
+    # IndexNotFound propagates to the error handler: 503 with how to build one.  Health
+    # checks come often: the count is kept per index version with the pages.
+    return current_app.response_class(pagecache.health_json(), mimetype="application/json")
+
+
+@bp.get("/livez")
+def alive() -> Response:
+    # The process answers: no index is touched, so a rebuilding or missing
+    # index does not get a healthy worker restarted.
+    return jsonify({"status": "alive"})
 
 
 @bp.get("/api/openapi.json")

@@ -17,6 +17,7 @@ from babel.dates import format_date
 from flask import url_for
 from werkzeug.exceptions import NotFound
 
+from indexer.settings import setting
 from search import SearchRequest
 from webui.archive import current_archive
 
@@ -176,10 +177,17 @@ def histogram(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def last_page(per_page: int) -> int:
+    """The deepest page SearchRequest accepts (MAX_RESULT_WINDOW hits at most)."""
+    return max(1, int(setting("MAX_RESULT_WINDOW")) // per_page)
+
+
 def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]:
     pairs = req.to_params()
     feed_pairs = without(pairs, "sort", "page")
-    pages = max(1, int(data["pages"]))
+    # Links go no deeper than a request may: building one past the window would
+    # raise QueryError and turn every search with that many hits into a 400.
+    pages = min(max(1, int(data["pages"])), last_page(req.per_page))
     current = req.page
     numbers = sorted(
         {1, pages}

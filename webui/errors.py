@@ -31,7 +31,7 @@ def error_dict(status: int, message: str) -> dict[str, Any]:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/livez")
 
 
 def classify(exc: Exception) -> tuple[int, str, dict[str, str]]:

@@ -432,6 +432,13 @@ DOCUMENT: dict[str, Any] = {
                 },
             }
         },
+        "/livez": {
+            "get": {
+                "operationId": "alive",
+                "summary": "The process answers (no index is read); /healthz checks the index.",
+                "responses": {"200": json_response("Alive.", obj({"status": {"const": "alive"}}))},
+            }
+        },
         "/api/openapi.json": {
             "get": {
                 "operationId": "openapi",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from webui import contexts, feed, i18n
+from webui import contexts, feed, i18n, pagecache
 
 bp = Blueprint("pages", __name__)
 
@@ -12,7 +12,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    page = contexts.search_context(request.args.to_dict(flat=False), url_for("pages.search"))
+    page = pagecache.search_page(request.args.to_dict(flat=False), url_for("pages.search"))
     return render_template("search.html", page=page)
 
 
@@ -32,7 +32,7 @@ def feed_view() -> Response:
     params = request.args.to_dict(flat=False)
     params["sort"] = ["newest"]  # a feed lists what is new
     params.pop("page", None)
-    page = contexts.search_context(params, url_for("pages.search"))
+    page = pagecache.search_page(params, url_for("pages.search"))
     body = feed.atom_feed(page, request.url, request.host_url)
     return Response(body, mimetype="application/atom+xml")
 
