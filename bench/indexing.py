@@ -1,20 +1,31 @@
-"""Indexing throughput: Pressroom's Store against stock Whoosh, in one run.
+"""Indexing throughput: Pressroom's Store against stock Whoosh and Xapian, in one run.
 
     python bench/indexing.py [--n N | --quick] [--corpus FILE] [--engines a,b] [--reps R]
 
 The corpus is a JSONL file of bilingual releases as written by the peers'
-generator (``gen_corpus.py N out.jsonl --data DIR``; fields id, date, title_en,
-body_en, title_ru, body_ru).  Without ``--corpus`` it uses /tmp/gen2000.jsonl
-or generates one.  Every build runs in a fresh child process (so peak RSS is
-per engine) into a fresh folder, and ends with a single-segment index.
+generator (``gen_corpus.py N out.jsonl --data DIR``; fields id, date, year,
+topic, title_en, body_en, title_ru, body_ru).  Without ``--corpus`` it uses
+/tmp/gen<N>.jsonl or /tmp/gen2000.jsonl when large enough, else generates
+/tmp/gen<N>.jsonl.  Every build runs in a fresh child process into a fresh
+folder; the clock starts once the records are read (and, for Pressroom, the
+dictionaries loaded, as in a running service).
+
+Each result gives releases/s, CPU seconds (the engine's processes together),
+index size, and peak memory: ``peak_rss_mb`` of the engine's own process and
+``peak_tree_mb``, sampled over it and every process it started (Pressroom's
+analysis workers), which is what the machine must hold.
 
 Engines:
 
 * ``stock``: Whoosh's StemmingAnalyzer on title/body en/ru plus a sortable
   year ID, plain ``ix.writer()`` and one commit.
-* ``pressroom``: ``Store(root).add_releases(releases)`` as shipped.
+* ``pressroom``: ``Store(root).add_releases(releases)`` as shipped: worker
+  processes analyze (one per CPU, see ``indexer/workers.py``), one writer.
 * ``pressroom-plain``: the same with the bilingual fields as plain
-  ``whoosh.fields.TEXT`` and Whoosh's own SegmentWriter ("before").
+  ``whoosh.fields.TEXT`` and Whoosh's own SegmentWriter, in one process
+  ("before"; slow).
+* ``xapian``: the peers' Xapian engine (``/work/shared/tools/peers/engines.py``):
+  TermGenerator with Snowball english/russian stemmers, one commit.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,11 +49,57 @@ if str(REPO) not in sys.path:
 DEFAULT_CORPUS = Path("/tmp/gen2000.jsonl")
 PEERS = Path("/work/shared/tools/peers")
 XQUAD = Path("/work/shared/data/xquad")
-ENGINES = ("stock", "pressroom-plain", "pressroom")
+ENGINES = ("stock", "xapian", "pressroom")
+#: Seconds between samples of the process tree's memory.
+SAMPLE_EVERY = 0.1
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class TreeMemory:
+    """Peak resident memory of this process and its descendants, sampled."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _tree_rss(self) -> int:
+        import psutil
+
+        total = self._me.memory_info().rss
+        for child in self._me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # ended meanwhile
+                pass
+        return total
+
+    def _sample(self) -> None:
+        while not self._stop.wait(SAMPLE_EVERY):
+            self.peak = max(self.peak, self._tree_rss())
+
+    def __enter__(self) -> TreeMemory:
+        self.peak = self._tree_rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._tree_rss())
 
 
 def folder_mb(folder: Path) -> float:
@@ -96,6 +154,14 @@ def build_stock(records: list[dict], folder: Path) -> None:
     writer.commit()
 
 
+def build_xapian(records: list[dict], folder: Path) -> None:
+    if str(PEERS) not in sys.path:
+        sys.path.insert(0, str(PEERS))
+    import engines
+
+    engines.Xapian(str(folder)).build(records)
+
+
 def plain_schema():
     """The shipped schema with every bilingual text field as a plain TEXT."""
     from whoosh import fields
@@ -141,42 +207,54 @@ def child(engine: str, corpus: Path, n: int, folder: Path) -> dict:
         from indexer.analysis import shared_morph_analyzer
 
         shared_morph_analyzer()
-    base = rss_mb()
-    started = time.perf_counter()
-    if engine == "stock":
-        build_stock(records, folder)
-    elif engine == "pressroom":
-        build_pressroom(records, folder)
-    elif engine == "pressroom-plain":
-        build_pressroom(records, folder, plain=True)
-    else:
+    builders = {"stock": build_stock, "pressroom": build_pressroom, "xapian": build_xapian,
+                "pressroom-plain": lambda r, f: build_pressroom(r, f, plain=True)}
+    if engine not in builders:
         raise SystemExit(f"unknown engine {engine}")
-    elapsed = time.perf_counter() - started
-    from whoosh import index
+    base = rss_mb()
+    cpu = cpu_seconds()
+    with TreeMemory() as tree:
+        started = time.perf_counter()
+        builders[engine](records, folder)
+        elapsed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
+    if engine == "xapian":
+        import xapian
 
-    live = folder
-    if (folder / "CURRENT").exists():
-        live = folder / (folder / "CURRENT").read_text().strip()
-    ix = index.open_dir(str(live))
-    with ix.reader() as reader:
-        docs = reader.doc_count()
+        docs, segments = xapian.Database(str(folder)).get_doccount(), None
+    else:
+        from whoosh import index
+
+        live = folder
+        if (folder / "CURRENT").exists():
+            live = folder / (folder / "CURRENT").read_text().strip()
+        ix = index.open_dir(str(live))
+        with ix.reader() as reader:
+            docs = reader.doc_count()
+        segments = len(ix._segments())
     return {
-        "engine": engine, "n": len(records), "docs": docs, "segments": len(ix._segments()),
+        "engine": engine, "n": len(records), "docs": docs, "segments": segments,
         "seconds": round(elapsed, 2), "rate": round(len(records) / elapsed, 1),
-        "size_mb": round(folder_mb(folder), 1), "peak_rss_mb": round(rss_mb(), 1),
+        "cpu_seconds": round(cpu, 1), "size_mb": round(folder_mb(folder), 1),
+        "peak_rss_mb": round(rss_mb(), 1), "peak_tree_mb": round(tree.peak / 2**20, 1),
         "base_rss_mb": round(base, 1),
     }
 
 
 def ensure_corpus(n: int) -> Path:
-    if DEFAULT_CORPUS.exists() and len(read_records(DEFAULT_CORPUS, n)) >= n:
-        return DEFAULT_CORPUS
-    work = Path(tempfile.mkdtemp(prefix="pressroom-corpus-"))
-    subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD), str(work)],
-                   check=True)
-    out = work / f"gen{n}.jsonl"
-    subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(out),
+    """A corpus of at least ``n`` releases: /tmp/gen<n>.jsonl, made if need be."""
+    out = Path(f"/tmp/gen{n}.jsonl")
+    for candidate in (out, DEFAULT_CORPUS):
+        if candidate.exists() and len(read_records(candidate, n)) >= n:
+            return candidate
+    work = Path("/tmp/pressroom-bench-xquad")
+    if not (work / "docs_en.jsonl").exists():
+        subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD), str(work)],
+                       check=True)
+    partial = out.with_suffix(".tmp")
+    subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(partial),
                     "--data", str(work)], check=True)
+    partial.replace(out)
     return out
 
 
@@ -211,13 +289,19 @@ def main() -> None:
             result = json.loads(out.strip().splitlines()[-1])
             results.setdefault(engine, []).append(result)
             print(json.dumps(result), flush=True)
-    stock = max((r["rate"] for r in results.get("stock", [])), default=None)
-    print(f"\n{'engine':16} {'rel/s':>7} {'x stock':>7} {'sec':>7} {'MB':>7} {'RSS MB':>7}")
+    def best_rate(engine: str) -> float | None:
+        return max((r["rate"] for r in results.get(engine, [])), default=None)
+
+    stock, xap = best_rate("stock"), best_rate("xapian")
+    print(f"\n{'engine':16} {'rel/s':>7} {'x stock':>7} {'x xapian':>8} {'sec':>7} "
+          f"{'CPU s':>7} {'MB':>7} {'RSS MB':>7} {'tree MB':>7} {'segs':>4}")
     for engine, runs in results.items():
         best = max(runs, key=lambda r: r["rate"])
-        ratio = f"{best['rate'] / stock:.2f}" if stock else "-"
-        print(f"{engine:16} {best['rate']:7.1f} {ratio:>7} {best['seconds']:7.2f} "
-              f"{best['size_mb']:7.1f} {best['peak_rss_mb']:7.1f}")
+        ratios = [f"{best['rate'] / base:.2f}" if base else "-" for base in (stock, xap)]
+        print(f"{engine:16} {best['rate']:7.1f} {ratios[0]:>7} {ratios[1]:>8} "
+              f"{best['seconds']:7.2f} {best['cpu_seconds']:7.1f} {best['size_mb']:7.1f} "
+              f"{best['peak_rss_mb']:7.1f} {best['peak_tree_mb']:7.1f} "
+              f"{best['segments'] if best['segments'] is not None else '-':>4}")
 
 
 if __name__ == "__main__":

@@ -55,6 +55,17 @@ LEMMA_MODES = ("best", "all")
 DEFAULT_LEMMA_MODE = "all"
 
 
+#: Texts whose tokens are remembered: indexing a release tokenizes each of
+#: its texts three times (topic tagging, the vocabulary field, the text field).
+RECENT_TEXTS = 16
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def tokenize(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as ``TOKEN_PATTERN`` finds them (recent texts cached)."""
+    return tuple(TOKEN_PATTERN.findall(text))
+
+
 def script_of(word: str) -> str:
     """Return "cyrl", "latn" or "other" (digits, codes) for a lowercased token."""
     if _CYRILLIC.search(word):

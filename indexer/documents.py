@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from indexer.analysis import TOKEN_PATTERN
+from indexer.analysis import tokenize
 from indexer.release import ANALYZED_LANGUAGES, Release, Version
 from indexer.schema import OTHER, text_fields
 
@@ -16,10 +16,13 @@ Tagger = Callable[[Release], list[str]]
 
 def surface_words(release: Release) -> str:
     """Every distinct lowercased word of the release, space-separated."""
-    words: set[str] = set()
+    tokens: set[str] = set()
     for version in release.versions.values():
-        for text in (version.title, version.body):
-            words.update(m.group().lower().replace("ё", "е") for m in TOKEN_PATTERN.finditer(text))
+        tokens.update(tokenize(version.title))
+        tokens.update(tokenize(version.body))
+    # Folded once per distinct spelling, all in one string (tokens hold no spaces).
+    words = set(" ".join(tokens).lower().replace("ё", "е").split(" "))
+    words.discard("")
     return " ".join(sorted(w for w in words if not w.isdigit() and len(w) > 1))
 
 

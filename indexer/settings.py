@@ -48,6 +48,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024,
                 "Largest request body the ingest endpoint accepts."),
         Setting("TOPICS", "", "Path of a topic taxonomy TOML file; empty uses the bundled one."),
+        Setting("INDEX_WORKERS", 0,
+                "Processes analyzing the releases of a large indexing run; 0: one per CPU "
+                "core, 1: only the writer's own."),
         Setting("HOST", "127.0.0.1", "Address `pressroom serve` listens on."),
         Setting("PORT", 8000, "Port `pressroom serve` listens on."),
         Setting("WORKERS", 2, "Gunicorn worker processes of `pressroom serve`."),

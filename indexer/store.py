@@ -47,6 +47,7 @@ from indexer.release import Release, ReleaseError
 from indexer.schema import build_schema
 from indexer.settings import setting
 from indexer.sources import Failure, find_input_files, read_releases
+from indexer.workers import AnalysisPool, Setup, cpu_count
 
 LOCK_FILE = ".write.lock"
 GENERATION_PREFIX = "gen-"
@@ -55,6 +56,9 @@ GENERATION_PATTERN = re.compile(r"^gen-(\d{6,})$")
 WRITER_LIMIT_MB = 256
 #: Seconds between attempts to take a busy lock.
 LOCK_POLL = 0.05
+#: Runs of fewer releases are analyzed in the writer's own process: starting
+#: a worker (an interpreter and the dictionaries) takes about a second.
+PARALLEL_MIN = 1000
 
 
 class IndexBusy(Exception):
@@ -309,9 +313,11 @@ class Store:
             return
         writer = self._writer(ix)
         try:
-            self._delete(writer, doomed)
-            self._write_documents(writer, batch.pending.values())
-            writer.commit(optimize=optimize)
+            releases = list(batch.pending.values())
+            with self._analysis_pool(writer, len(releases)) as workers:
+                self._delete(writer, doomed)
+                self._write_documents(writer, releases, workers)
+                writer.commit(optimize=optimize)
         except BaseException:
             self._abandon(writer)
             raise
@@ -327,15 +333,39 @@ class Store:
             for release_id in ids:
                 writer.delete_by_term("id", release_id, searcher=searcher)
 
-    def _write_documents(self, writer, releases: Iterable[Release]) -> None:
+    def _write_documents(self, writer, releases: list[Release],
+                         workers: AnalysisPool | None = None) -> None:
         """Add documents (their old versions, if any, are deleted already)."""
-        releases = list(releases)
-        now = dt.datetime.now(dt.UTC)
         self.progress.start("indexing", len(releases))
-        for release in releases:
-            writer.add_document(**release_document(release, self.tag, now=now))
-            self.progress.advance()
+        if workers is not None:
+            # Analysis in worker processes, chunk by chunk, in order; the
+            # writer stays here (indexer/workers.py).
+            for chunk in workers.chunks(releases, start=writer.docnum):
+                writer.add_chunk(chunk)
+                self.progress.advance(chunk.count)
+        else:
+            now = dt.datetime.now(dt.UTC)
+            for release in releases:
+                writer.add_document(**release_document(release, self.tag, now=now))
+                self.progress.advance()
         self.progress.finish()
+
+    @contextlib.contextmanager
+    def _analysis_pool(self, writer, count: int) -> Iterator[AnalysisPool | None]:
+        """Worker processes to analyze ``count`` releases with, and to encode the
+        commit's posting blocks; None when this process does it all."""
+        wanted = setting("INDEX_WORKERS") or cpu_count()
+        if (count < PARALLEL_MIN or wanted < 2 or not getattr(writer, "takes_chunks", False)
+                or type(self).tag is not Store.tag):  # a custom tagger stays here
+            yield None
+            return
+        setup = Setup(writer.schema, self._taxonomy, dt.datetime.now(dt.UTC))
+        with AnalysisPool(setup, wanted) as workers:
+            writer.workers = workers
+            try:
+                yield workers
+            finally:
+                writer.workers = None
 
     # -- reading inputs ----------------------------------------------------
 
@@ -506,10 +536,11 @@ class Store:
         writer = self._writer(ix)
         try:
             releases = [*batch.pending.values(), *filter(None, batch.unchanged.values())]
-            self._write_documents(writer, releases)
-            # One segment: the new generation is read-only until the next
-            # incremental run, and searches are fastest on a single segment.
-            writer.commit(optimize=True)
+            with self._analysis_pool(writer, len(releases)) as workers:
+                self._write_documents(writer, releases, workers)
+                # One segment: the new generation is read-only until the next
+                # incremental run, and searches are fastest on a single segment.
+                writer.commit(optimize=True)
         except BaseException:
             self._abandon(writer)
             shutil.rmtree(folder, ignore_errors=True)

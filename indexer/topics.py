@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
-from indexer.analysis import CACHE_SIZE, SURFACE_MARK, TOKEN_PATTERN, default_analyzer
+from indexer.analysis import CACHE_SIZE, SURFACE_MARK, default_analyzer, tokenize
+from indexer.fastindex import WordAnalysis, word_analysis
 from indexer.release import Release
 from indexer.settings import setting
 
@@ -31,6 +33,8 @@ SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 #: The terms at each position of an analyzed text: several when a Russian
 #: word has more than one lemma, or a compound is split into its parts.
 Positions = list[frozenset[str]]
+#: Each term of an analyzed text with its positions (``WordAnalysis.term_positions``).
+TermPositions = Mapping[str, Sequence[int]]
 
 
 class TaxonomyError(ValueError):
@@ -61,10 +65,7 @@ def analyzed_positions(text: str) -> Positions:
     is analyzed once (``word_positions``): the analyzer is a per-token
     pipeline whose only cross-token state is the position counter.
     """
-    positions: Positions = []
-    for word in TOKEN_PATTERN.findall(text):
-        positions.extend(word_positions(word))
-    return positions
+    return list(chain.from_iterable(map(word_positions, tokenize(text))))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -78,16 +79,24 @@ def word_positions(word: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(by_position[pos]) for pos in sorted(by_position))
 
 
-def count_hits(keyword: Keyword, positions: Positions, starts: Iterable[int]) -> int:
-    """How often ``keyword`` occurs in ``positions``, trying only ``starts``."""
-    width = len(keyword.terms)
-    hits = 0
-    for start in starts:
-        if start + width > len(positions):
-            continue
-        if all(keyword.terms[i] & positions[start + i] for i in range(width)):
-            hits += 1
-    return hits
+def count_hits(keyword: Keyword, terms: TermPositions, starts: Collection[int]) -> int:
+    """How often ``keyword`` occurs in a text, trying only ``starts``: the
+    positions of its first terms in ``terms``, the text's term → positions."""
+    if len(keyword.terms) == 1:
+        return len(starts)
+    later = [set().union(*(terms.get(term, ()) for term in alternatives))
+             for alternatives in keyword.terms[1:]]
+    return sum(1 for start in starts
+               if all(start + i in found for i, found in enumerate(later, 1)))
+
+
+@lru_cache(maxsize=1)
+def _text_analysis() -> WordAnalysis:
+    """The analyzer's term positions of whole texts: the same (shared) work as
+    indexing the text into a field with the default analyzer."""
+    analysis = word_analysis(default_analyzer())
+    assert analysis is not None, "the bilingual analyzer has a fast path"
+    return analysis
 
 
 @dataclass
@@ -186,27 +195,28 @@ class Taxonomy:
     def labels(self) -> dict[str, dict[str, str]]:
         return {t.slug: {"en": t.label_en, "ru": t.label_ru} for t in self.topics}
 
-    def _text_scores(self, positions: Positions, weight: int, scores: dict[str, int]) -> None:
-        # Each keyword is tried only where one of its first terms occurs,
-        # not at every position of the text.
+    def _text_scores(self, terms: TermPositions, weight: int, scores: dict[str, int]) -> None:
+        # Each keyword is tried only where one of its first terms occurs: the
+        # text's terms are looked up, the text is not walked.
+        by_first = self._by_first_term
         starts: dict[int, set[int]] = {}
-        for pos, terms in enumerate(positions):
-            for term in terms:
-                for k in self._by_first_term.get(term, ()):
-                    starts.setdefault(k, set()).add(pos)
-        for k, where in starts.items():
+        for term in by_first.keys() & terms.keys():
+            for k in by_first[term]:
+                starts.setdefault(k, set()).update(terms[term])
+        for k in sorted(starts):
             keyword = self._keywords[k]
-            hits = count_hits(keyword, positions, where)
+            hits = count_hits(keyword, terms, starts[k])
             if hits:
                 scores[keyword.topic] = scores.get(keyword.topic, 0) + hits * weight
 
     def explain(self, release: Release) -> dict[str, int]:
         """Each matching topic's score: the best over the release's language versions."""
+        analysis = _text_analysis()
         best: dict[str, int] = {}
         for version in release.versions.values():
             scores: dict[str, int] = {}
-            self._text_scores(analyzed_positions(version.title), self.title_weight, scores)
-            self._text_scores(analyzed_positions(version.body), 1, scores)
+            self._text_scores(analysis.term_positions(version.title), self.title_weight, scores)
+            self._text_scores(analysis.term_positions(version.body), 1, scores)
             for slug, score in scores.items():
                 best[slug] = max(best.get(slug, 0), score)
         return best

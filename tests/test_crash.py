@@ -198,3 +198,41 @@ def test_a_killed_sync_changes_nothing_then_completes(tmp_path, taxonomy):
     assert result.stdout.startswith("added 20, updated 30, unchanged 30, deleted 20, failed 0")
     assert snapshot(root) == new
     assert_clean_after_success(root)
+
+
+def test_a_killed_run_with_workers_leaves_no_worker_and_no_lock(tmp_path, taxonomy, monkeypatch):
+    import psutil
+
+    folder, root = tmp_path / "archive", tmp_path / "index"
+    old = write_corpus(folder, range(3), "v1")
+    Store(root, taxonomy=taxonomy).index_paths([folder])
+    # Over a thousand releases: analyzed by worker processes.
+    new = write_corpus(folder, range(110), "v2")
+    monkeypatch.setenv("PRESSROOM_INDEX_WORKERS", "2")
+
+    proc = pressroom("index", "--index", str(root), str(folder))
+    workers: list[psutil.Process] = []
+    seen: list[float] = []
+
+    def analyzing() -> bool:
+        try:
+            found = [p for p in psutil.Process(proc.pid).children()
+                     if "indexer.workers" in " ".join(p.cmdline())]
+        except psutil.Error:
+            return False
+        if len(found) == 2 and not seen:
+            workers[:] = found
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() - seen[0] > 0.5  # mid-analysis
+
+    assert kill_when(proc, analyzing)
+    # Their input closed, the workers exit: none is left to hold the index.
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive
+    assert_one_of(root, old)
+
+    result = complete(pressroom("index", "--index", str(root), str(folder)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("added 1070, updated 30, unchanged 0, deleted 0, failed 0")
+    assert snapshot(root) == new
+    assert_clean_after_success(root)

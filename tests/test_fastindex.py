@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import fields
+from whoosh.analysis import IDAnalyzer
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
 from indexer.fastindex import BilingualText, encode_positions
@@ -180,7 +181,8 @@ def _dump(folder: Path) -> dict:
     return out
 
 
-def _build(folder: Path, batches: list[list[dict]], fast: bool, **writer_kw) -> dict:
+def _build(folder: Path, batches: list[list[dict]], fast: bool, optimize: bool = False,
+           **writer_kw) -> dict:
     from whoosh import index
 
     from indexer.fastindex import FastSegmentWriter
@@ -191,22 +193,161 @@ def _build(folder: Path, batches: list[list[dict]], fast: bool, **writer_kw) -> 
         writer = (FastSegmentWriter(ix, **writer_kw) if fast else ix.writer(**writer_kw))
         for doc in batch:
             writer.add_document(**doc)
-        writer.commit()
+        writer.commit(optimize=optimize)
     return _dump(folder)
 
 
-@pytest.mark.parametrize("case", ["one-commit", "spill", "merge"])
-def test_writer_matches_stock(tmp_path, case):
+WRITER_CASES = {
     # Over 128 documents: common terms fill several posting blocks.
-    docs = _docs(150 if case == "one-commit" else 40)
-    batches = [docs[:25], docs[25:]] if case == "merge" else [docs]
-    kw = {"limitmb": 0.01} if case == "spill" else {}
+    "one-commit": (150, [150], {}),
+    # Blocks encoded a few documents at a time and moved to disk as they fill.
+    "spill": (300, [300], {"limitmb": 0.01}),
+    # A second commit without merging: two segments.
+    "two-segments": (40, [25, 15], {}),
+    # The second commit merges the first segment in (its postings come
+    # through Whoosh's pool): terms with full blocks of ours and merged ones.
+    "merge": (300, [140, 160], {"optimize": True}),
+}
+
+
+@pytest.mark.parametrize("case", list(WRITER_CASES))
+def test_writer_matches_stock(tmp_path, monkeypatch, case):
+    import indexer.fastindex
+
+    n, sizes, kw = WRITER_CASES[case]
+    docs = _docs(n)
+    batches = []
+    for size in sizes:
+        batches.append(docs[sum(len(b) for b in batches):][:size])
+    if case == "spill":
+        monkeypatch.setattr(indexer.fastindex, "LOCAL_CHUNK", 16)
     (tmp_path / "stock").mkdir()
     (tmp_path / "fast").mkdir()
     stock = _build(tmp_path / "stock", batches, fast=False, **kw)
     fast = _build(tmp_path / "fast", batches, fast=True, **kw)
     assert fast.keys() == stock.keys()
-    if case == "one-commit":
+    assert fast["segments"] == (1 if kw.get("optimize") else len(sizes))
+    if n > 128:
         assert max(info[1] for key, info in stock.items() if isinstance(key, tuple)) > 128
     for key in stock:
         assert fast[key] == stock[key], key
+
+
+def test_chunks_from_elsewhere_match_add_document(tmp_path):
+    """Chunks built apart (as in a worker process) and pickled make the same index."""
+    import pickle
+
+    from whoosh import index
+
+    from indexer.fastindex import ChunkBuilder, FastSegmentWriter
+    from indexer.schema import build_schema
+
+    docs = _docs(200)
+    dumps = []
+    for name, chunked in (("direct", False), ("chunks", True)):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = index.create_in(str(folder), build_schema())
+        writer = FastSegmentWriter(ix)
+        assert writer.takes_chunks
+        if chunked:
+            for start in range(0, len(docs), 37):
+                builder = ChunkBuilder(pickle.loads(pickle.dumps(ix.schema)), start)
+                for doc in docs[start:start + 37]:
+                    builder.add(doc)
+                writer.add_chunk(pickle.loads(pickle.dumps(builder.build())))
+        else:
+            for doc in docs:
+                writer.add_document(**doc)
+        writer.commit()
+        dumps.append(_dump(folder))
+    assert dumps[0] == dumps[1]
+
+
+def test_a_chunk_out_of_order_is_refused(tmp_path):
+    from whoosh import index
+
+    from indexer.fastindex import ChunkBuilder, FastSegmentWriter
+    from indexer.schema import build_schema
+
+    ix = index.create_in(str(tmp_path), build_schema())
+    writer = FastSegmentWriter(ix)
+    builder = ChunkBuilder(ix.schema, 5)
+    builder.add(_docs(1)[0])
+    with pytest.raises(ValueError, match="expected 0"):
+        writer.add_chunk(builder.build())
+    writer.cancel()
+
+
+def test_deflate_reads_back_with_zlib():
+    import zlib
+
+    from indexer.fastindex import deflate
+
+    rng = random.Random(7)
+    for size in (0, 1, 63, 300, 5000, 70000):
+        data = bytes(rng.choice(b"abcde\x00\x01") for _ in range(size))
+        assert zlib.decompress(deflate(data, 3)) == data
+
+
+def test_pickled_values_load_back():
+    import pickle
+
+    from indexer.fastindex import pickled_bytes, pickled_positions, unpickled_bytes
+
+    rng = random.Random(11)
+    for n in (1, 2, 3, 80, 999, 1000, 1001, 1500):
+        for top in (10, 300, 5000, 100000):
+            poslist = sorted(rng.randrange(top) for _ in range(n))
+            value = encode_positions(poslist)
+            assert encode_positions(poslist) == fields.TEXT().format.encode(poslist)
+            pickled = pickled_positions(poslist)
+            assert pickled == pickled_bytes(value)
+            assert pickle.loads(b"\x80\x03" + pickled + b".") == value
+            assert unpickled_bytes(pickled) == value
+    assert pickled_bytes(b"") == b"" and unpickled_bytes(b"") == b""
+
+
+def _chunk_postings(fieldobj, values: list) -> dict:
+    """term → [(docnum, weight, value)] as a ChunkBuilder groups one field's values."""
+    from indexer.fastindex import ChunkBuilder, unpickled_bytes, values_pickled
+
+    builder = ChunkBuilder(fields.Schema(f=fieldobj), 0)
+    for value in values:
+        builder.add({"f": value})
+    postings = builder.build().postings["f"]
+    out, start, offset = {}, 0, 0
+    for term, count in zip(postings.terms, postings.counts, strict=True):
+        rows = []
+        for i in range(start, start + count):
+            size = postings.value_lengths[i]
+            value = postings.values[offset:offset + size]
+            offset += size
+            rows.append((postings.docnums[i], postings.weights[i],
+                         unpickled_bytes(value) if values_pickled(fieldobj) else value))
+        out[term] = rows
+        start += count
+    return out
+
+
+def _stock_postings(fieldobj, values: list) -> dict:
+    out: dict = {}
+    for docnum, value in enumerate(values):
+        for term, _, weight, vbytes in fieldobj.index(value):
+            out.setdefault(term, []).append((docnum, weight, vbytes))
+    return out
+
+
+@pytest.mark.parametrize("fieldobj", [
+    fields.KEYWORD(lowercase=True, scorable=True),
+    fields.KEYWORD(scorable=True, field_boost=2.0),
+    fields.ID(),
+    fields.ID(analyzer=IDAnalyzer(lowercase=True), field_boost=1.5),
+    fields.KEYWORD(commas=True),
+    BilingualText(analyzer=BilingualAnalyzer()),
+])
+def test_fast_paths_group_what_field_index_gives(fieldobj):
+    values = ["alpha beta alpha", "", " lead trail ", "tab\tand\nnewline  double",
+              "İstanbul ÀB àb", "332/17 north-south", "one", "Её объём ещё",
+              "a,b, c", "alpha"]
+    assert _chunk_postings(fieldobj, values) == _stock_postings(fieldobj, values)

@@ -1,0 +1,185 @@
+"""Indexing with worker processes writes exactly the index one process writes.
+
+Large runs analyze releases in worker processes (``indexer.workers``) and let
+them encode the commit's last posting blocks; the writer stays in the calling
+process.  These tests force workers on small inputs (chunks of a few releases,
+small block batches) and compare everything Whoosh reads back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+import indexer.fastindex
+import indexer.store
+import indexer.workers
+from indexer.location import live_index_dir
+from indexer.release import Release, Version
+from indexer.store import Store
+from indexer.topics import Taxonomy
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = {
+    "en": ("The minister of foreign affairs met the ambassador; North-South corridor talks, "
+           "332/17 agreement, Azerbaijan’s visa rules and the Caspian Sea pipeline. "
+           "It's O'Neil-Smith's well-known trade and energy cooperation summit").split(),
+    "ru": ("Министр иностранных дел встретился с послом; переговоры о коридоре Север-Юг, "
+           "соглашение 332/17, визовые правила, Каспийское море и трубопровод. Её объём "
+           "ещё вырос, армяно-азербайджанского сотрудничества в сфере энергетики").split(),
+    "az": "Xarici işlər naziri İstanbulda səfirlə görüşdü ıı".split(),
+}
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def releases(n: int, seed: int = 1, version: str = "") -> list[Release]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        versions = {}
+        for lang in ("en", "ru", "az"):
+            if lang == "az" and i % 5:
+                continue
+            body = " ".join(rng.choices(WORDS[lang], k=rng.randint(5, 120)))
+            versions[lang] = Version(lang, " ".join(rng.choices(WORDS[lang], k=6)),
+                                     f"{body} {version} item{i % 37}")
+        out.append(Release(versions=versions, date=dt.date(2010 + i % 12, 1 + i % 12, 1),
+                           id=f"w{i}", topics=["economy"] if i % 7 == 0 else []))
+    return out
+
+
+@pytest.fixture
+def forced(monkeypatch):
+    """Workers for any run, with small chunks and block batches; counts the pools."""
+    monkeypatch.setattr(indexer.store, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(indexer.workers, "CHUNK_SIZE", 7)
+    monkeypatch.setattr(indexer.fastindex, "TAIL_BATCH", 50)
+    monkeypatch.setenv("PRESSROOM_INDEX_WORKERS", "2")
+    pools = []
+    original = indexer.workers.AnalysisPool.__init__
+
+    def counting(self, *args, **kwargs):
+        pools.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(indexer.workers.AnalysisPool, "__init__", counting)
+    return pools
+
+
+def dump(root: Path) -> dict:
+    """Everything Whoosh reads back, minus the time of indexing."""
+    ix = whoosh_index.open_dir(str(live_index_dir(root)))
+    out: dict = {"segments": len(ix._segments())}
+    with ix.reader() as reader:
+        out["stored"] = [{k: v for k, v in doc.items() if k != "indexed_at"}
+                         for doc in reader.all_stored_fields()]
+        docnums = range(reader.doc_count_all())
+        for name in reader.indexed_field_names():
+            if reader.schema[name].scorable:
+                out[f"len:{name}"] = ([reader.doc_field_length(d, name) for d in docnums],
+                                      reader.field_length(name), reader.max_field_length(name))
+            for term in reader.lexicon(name):
+                info = reader.term_info(name, term)
+                out[(name, term)] = (info.weight(), info.doc_frequency(), info.min_length(),
+                                     info.max_length(), info.max_weight(),
+                                     list(reader.postings(name, term).all_items()))
+        for name in ("id", "date", "year", "month"):
+            out[f"column:{name}"] = list(reader.column_reader(name))
+    return out
+
+
+def test_workers_write_the_same_index(tmp_path, taxonomy, forced, monkeypatch):
+    batch = releases(150)
+    Store(tmp_path / "parallel", taxonomy=taxonomy).add_releases(batch)
+    assert len(forced) == 1
+    monkeypatch.setenv("PRESSROOM_INDEX_WORKERS", "1")
+    Store(tmp_path / "single", taxonomy=taxonomy).add_releases(batch)
+    assert len(forced) == 1
+    parallel, single = dump(tmp_path / "parallel"), dump(tmp_path / "single")
+    assert parallel["segments"] == 1
+    # Common terms fill several posting blocks; topics were tagged.
+    assert max(v[1] for k, v in single.items() if isinstance(k, tuple)) > 128
+    assert any(doc["topics"] and doc["source_topics"] == [] for doc in single["stored"])
+    assert parallel.keys() == single.keys()
+    for key in single:
+        assert parallel[key] == single[key], key
+
+
+def test_workers_rebuild_and_update_like_one_process(tmp_path, taxonomy, forced, monkeypatch):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for i, part in enumerate((releases(60, seed=2), releases(60, seed=3))):
+        lines = [{"id": r.id + f"-{i}", "date": r.date.isoformat(),
+                  **{lang: {"title": v.title, "body": v.body} for lang, v in r.versions.items()}}
+                 for r in part]
+        (folder / f"part{i}.jsonl").write_text(
+            "\n".join(__import__("json").dumps(x, ensure_ascii=False) for x in lines),
+            encoding="utf-8")
+    results = {}
+    for mode in ("parallel", "single"):
+        if mode == "single":
+            monkeypatch.setenv("PRESSROOM_INDEX_WORKERS", "1")
+        store = Store(tmp_path / mode, taxonomy=taxonomy)
+        store.rebuild([folder])
+        # Five small commits, then one that merges them in (MERGE_SMALL): the
+        # merged postings join ours term by term.
+        for k in range(5):
+            store.add_releases(releases(3, seed=10 + k, version=f"v{k}"))
+        store.add_releases(releases(40, seed=20, version="big"))
+        results[mode] = dump(tmp_path / mode)
+    assert len(forced) == 7  # every run of the parallel store
+    assert results["parallel"] == results["single"]
+    assert results["parallel"]["segments"] < 6
+
+
+def test_a_failure_in_a_worker_leaves_the_index_as_it_was(tmp_path, taxonomy, forced):
+    root = tmp_path / "index"
+    store = Store(root, taxonomy=taxonomy)
+    store.add_releases(releases(20))
+    before = dump(root)
+    broken = releases(30, seed=5, version="new")
+    broken[25].date = "not a date"  # a new release: release_document fails in a worker
+    with pytest.raises(AttributeError) as failure:
+        store.add_releases(broken)
+    assert any("indexing worker" in note for note in failure.value.__notes__)
+    assert dump(root) == before
+    # Both locks were released and no worker holds them.
+    summary = store.add_releases(releases(30, seed=5, version="new"))
+    assert (summary.added, summary.updated) == (10, 20)
+    assert len(dump(root)["stored"]) == 30
+
+
+def test_releases_cross_to_workers_whole():
+    import dataclasses
+    import pickle
+
+    from indexer.workers import _Packed
+
+    assert {f.name for f in dataclasses.fields(Release)} == {
+        "versions", "date", "number", "url", "topics", "id", "source"}, "pack the new field"
+    batch = releases(12)
+    batch[3].number, batch[3].url, batch[3].source = "332/17", "https://example.org/x", "/a/b"
+    assert pickle.loads(pickle.dumps(_Packed(batch))) == batch
+
+
+def test_a_task_that_cannot_be_made_is_raised_not_waited_for(taxonomy):
+    import datetime as dt
+
+    from indexer.schema import build_schema
+    from indexer.workers import AnalysisPool, Setup
+
+    def batches():
+        yield from ()
+        raise RuntimeError("no batch")
+
+    with AnalysisPool(Setup(build_schema(), taxonomy, dt.datetime.now(dt.UTC)), 2) as pool:
+        with pytest.raises(RuntimeError, match="no batch"):
+            list(pool.encode_blocks(batches(), 1))
