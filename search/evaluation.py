@@ -35,6 +35,8 @@ from search.matching import TIEBREAK, BestOf, weighted_tree
 #: Postings (documents × terms) kept decoded per generation, 12 bytes each
 #: (about 120 MB per process); a term of a 100,000-release index takes 1.2 MB at most.
 CACHED_POSTINGS = 10_000_000
+#: Occurrence keys of phrases: document number × this + start position.
+_PHRASE_KEY = 1 << 32
 #: Phrase candidates checked between two looks at the clock.
 CLOCK_EVERY = 256
 
@@ -71,6 +73,9 @@ class Postings:
         self._terms: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
             OrderedDict())
         self._lengths: dict[str, np.ndarray] = {}
+        self._occurrences: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict())
+        self._held_occurrences = 0
 
     # ------------------------------------------------------------ lengths
 
@@ -99,6 +104,25 @@ class Postings:
                 while self._held > self._budget and len(self._terms) > 1:
                     _, (ids, _) = self._terms.popitem(last=False)
                     self._held -= len(ids)
+        return found
+
+    def occurrences(self, searcher: Any, fieldname: str, text: bytes
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(document number, position) of every occurrence of a term, for phrases."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._occurrences.get(key)
+            if found is not None:
+                self._occurrences.move_to_end(key)
+                return found
+        found = occurrences_of(searcher, fieldname, text)
+        with self._lock:
+            if key not in self._occurrences:
+                self._occurrences[key] = found
+                self._held_occurrences += len(found[0])
+                while self._held_occurrences > self._budget and len(self._occurrences) > 1:
+                    _, (docs, _) = self._occurrences.popitem(last=False)
+                    self._held_occurrences -= len(docs)
         return found
 
     def _score(self, searcher: Any, fieldname: str, text: bytes
@@ -188,6 +212,36 @@ def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def occurrences_of(searcher: Any, fieldname: str, text: bytes
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Every occurrence of a term across segments: (global docnum, position) arrays."""
+    fmt = searcher.schema[fieldname].format
+    docs: list[int] = []
+    positions: list[int] = []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        while isinstance(matcher, matching.WrappingMatcher):
+            matcher = matcher.child  # deleted documents are dropped by the live mask
+        while matcher.is_active():
+            found = fmt.decode_positions(matcher.value())
+            docs.extend([matcher.id() + offset] * len(found))
+            positions.extend(found)
+            matcher.next()
+    return np.asarray(docs, dtype=np.int32), np.asarray(positions, dtype=np.int32)
+
+
+def _terms_of(q: wq.Query) -> list[tuple[str, bytes]] | None:
+    """(field, term bytes) of a phrase part made of terms (a Term or a BestOf of Terms)."""
+    subs = q.subqueries if type(q) is BestOf else [q]
+    if not subs or any(type(sub) is not wq.Term for sub in subs):
+        return None
+    return [(sub.fieldname, sub.text.encode("utf-8") if isinstance(sub.text, str) else sub.text)
+            for sub in subs]
 
 
 def _read_generic(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -297,13 +351,59 @@ class Evaluator:
         return out
 
     def _sequence(self, q: wq.Sequence) -> Matches:
-        """Candidates from the words' arrays; Whoosh's span matcher checks and scores them."""
-        candidates = self._eval(q.subqueries[0]).mask
-        for sub in q.subqueries[1:]:
-            if not candidates.any():
+        """A phrase: candidates (every word present) from the arrays, then positions.
+
+        Adjacent, ordered words (Whoosh's ``Sequence`` with slop 1) are checked
+        here on the candidates' decoded positions and scored as Whoosh's span
+        matcher does (the sum of the words' scores); other sequences go to
+        Whoosh's matcher, on the candidates only.
+        """
+        parts = [self._eval(sub) for sub in q.subqueries]
+        candidates = self.live
+        for part in parts:
+            candidates = candidates & part.mask
+        docs = np.flatnonzero(candidates)
+        alternatives = [_terms_of(sub) for sub in q.subqueries]
+        if not q.ordered or q.slop != 1 or any(a is None for a in alternatives):
+            return self._by_whoosh(q, docs)
+        out = Matches.none(self.size)
+        if not len(docs):
+            return out
+        found = self._adjacent(alternatives, docs)
+        if len(found):
+            total = parts[0].scores[found]
+            for part in parts[1:]:
+                total = total + part.scores[found]
+            out.mask[found] = True
+            out.scores[found] = total * q.boost if q.boost != 1.0 else total
+        return out
+
+    def _adjacent(self, alternatives: list[list[tuple[str, bytes]]],
+                  docs: np.ndarray) -> np.ndarray:
+        """The ``docs`` where some term of each part stands right after one of the last.
+
+        Each occurrence becomes one number, document × 2³² + the position its
+        phrase would start at; a phrase is found where every part has the number.
+        """
+        candidates = np.zeros(self.size, dtype=bool)
+        candidates[docs] = True
+        starts: np.ndarray | None = None
+        for i, terms in enumerate(alternatives):
+            keys = []
+            for fieldname, text in terms:
+                where, at = self.postings.occurrences(self.searcher, fieldname, text)
+                inside = candidates[where]
+                keys.append(where[inside].astype(np.int64) * _PHRASE_KEY
+                            + (at[inside].astype(np.int64) - i))
+            part = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+            starts = part if starts is None else np.intersect1d(starts, part,
+                                                                assume_unique=True)
+            if not len(starts):
                 break
-            candidates = candidates & self._eval(sub).mask
-        return self._by_whoosh(q, np.flatnonzero(candidates & self.live))
+            if self.expired():
+                self.cut_short = True
+                return np.zeros(0, dtype=np.int64)
+        return np.unique(starts // _PHRASE_KEY) if starts is not None else starts
 
     def _by_whoosh(self, q: wq.Query, docnums: np.ndarray | None) -> Matches:
         """Matches of ``q`` by its own Whoosh matcher: over ``docnums`` (sorted), or all."""

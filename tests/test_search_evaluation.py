@@ -102,6 +102,9 @@ SEGMENT_QUERIES = [
                                               wq.Term("title", "lemma", boost=3.0)])]),
     wq.AndNot(wq.Term("body", "filler"), wq.Term("body", "surface")),
     wq.Sequence([wq.Term("body", "lemma"), wq.Term("body", "surface")]),
+    wq.Sequence([wq.Term("body", "surface"), wq.Term("body", "lemma")]),  # order counts
+    wq.Sequence([wq.Term("body", "lemma"), wq.Term("body", "lemma"), wq.Term("body", "filler")]),
+    wq.Sequence([wq.Term("body", "lemma"), wq.Term("body", "filler")], slop=2),  # by Whoosh
     wq.Sequence([BestOf([wq.Term("body", "lemma"), wq.Term("body", "x1")]),
                  wq.Term("body", "filler")], boost=1.5),
     wq.Or([wq.Term("body", "absent"), wq.Term("body", "rare")]),
