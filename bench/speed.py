@@ -1,12 +1,18 @@
-"""Speed: Pressroom against tantivy, SQLite FTS5 and stock Whoosh, in one run.
+"""Speed (issue 5): Pressroom against tantivy, SQLite FTS5, stock Whoosh and Xapian.
 
-    python bench/speed.py [--n 20000] [--quick] [--rounds 2] [--no-xquad] [--out FILE]
+    python bench/speed.py [--n 20000] [--scale 2000,20000,100000] [--quick] [--rounds 2]
+                          [--no-xquad] [--no-web] [--web-duration S] [--out FILE]
+
+The one command that measures everything issue 5 asks for, in one run, and
+writes docs/benchmarks.md with an acceptance summary (each target, the measured
+ratio, PASS/FAIL, computed from the figures) at the top.
 
 One corpus (``gen_corpus.py`` over XQuAD), one query set, every engine built
 and queried the same way:
 
-* indexing: each engine builds its index in a fresh child process (releases/s,
-  index size on disk, peak RSS of that process, segment count);
+* indexing: each engine builds its index from the JSON records in a fresh
+  child process (releases/s, index size on disk, peak RSS of that process,
+  segment count);
 * latency: each engine is queried in its own fresh child process with a
   long-lived searcher; one warm-up pass, then every query once per round
   (``--rounds``, default 2); p50/p95/p99 over all timed calls.
@@ -23,26 +29,37 @@ Query sets:
   for odd positions), typed as they are into Pressroom; OR of the ``\\w+``
   tokens for peers (top 10 + year facet).
 
-``--quick`` is n=1000, the first 150 mix queries and every 8th XQuAD question.
-The report is printed and written to docs/benchmarks.md (``--out``).
+Then, Pressroom alone:
+
+* scale: built and queried with the realistic mix at every ``--scale`` size
+  (the main size reuses the main run's figures);
+* web: ``bench/web.py``'s ``run_web(index_root, duration, quick)`` and
+  ``web_section(result)`` on the 20,000-release index (else the largest
+  built), in a child process; a missing or failing bench/web.py is reported,
+  not fatal.  ``--no-web`` leaves it out.
+
+The corpus is ``/tmp/gen<N>.jsonl`` (the smallest one with enough releases is
+reused, else generated).  ``--quick`` is n=1000, the first 150 mix queries,
+every 16th XQuAD question, scale 250,1000 and 2-second web runs.  The report is
+printed and written to docs/benchmarks.md (``--out``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,16 +67,21 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.indexing import ensure_corpus, folder_mb, read_records, rss_mb  # noqa: E402
+from bench.indexing import TreeMemory, folder_mb, read_records, rss_mb  # noqa: E402
 from bench.querymix import MixQuery, load, topic_slug  # noqa: E402
+from bench.speed_report import TARGET_N, Run, find, pct, report  # noqa: E402
 
-ENGINES = ("pressroom", "tantivy", "fts5", "whoosh-stock")
+ENGINES = ("pressroom", "tantivy", "fts5", "whoosh-stock", "xapian")
 PEERS = Path("/work/shared/tools/peers")
 XQUAD = Path("/work/shared/data/xquad")
+CORPUS_DIR = Path(tempfile.gettempdir())
+XQUAD_PREP = CORPUS_DIR / "pressroom-bench-xquad"
 DEFAULT_OUT = REPO / "docs" / "benchmarks.md"
 LANGS = ("en", "ru")
 TEXT_FIELDS = {lang: (f"title_{lang}", f"body_{lang}") for lang in LANGS}
 TOKEN = re.compile(r"\w+")
+FULL_SCALE = "2000,20000,100000"
+QUICK_N, QUICK_QUERIES, QUICK_STEP, QUICK_SCALE = 1000, 150, 16, "250,1000"
 
 
 def day_number(date: str) -> int:
@@ -326,7 +348,99 @@ class WhooshStock:
         return self.run(self.or_parser.parse(" ".join(or_tokens(text))))
 
 
-ENGINE_CLASSES = {c.name: c for c in (Pressroom, Tantivy, Fts5, WhooshStock)}
+class Xapian:
+    """TermGenerator/QueryParser with Snowball english (prefix XE) and russian (prefix XR)
+    stemmers, STEM_SOME (Xapian's default), BM25Weight; year facet via ValueCountMatchSpy."""
+
+    name = "xapian"
+    PREFIX = {"en": "XE", "ru": "XR"}
+    STEMMER = {"en": "english", "ru": "russian"}
+    YEAR, DAY = 0, 1  # value slots
+    TOPIC = "K"  # boolean-term prefix of the topic slug
+
+    @classmethod
+    def build(cls, records: list[dict], folder: Path) -> None:
+        import xapian
+
+        db = xapian.WritableDatabase(str(folder / "db"), xapian.DB_CREATE_OR_OVERWRITE)
+        generators = {}
+        for lang in LANGS:
+            tg = xapian.TermGenerator()
+            tg.set_stemmer(xapian.Stem(cls.STEMMER[lang]))
+            generators[lang] = tg
+        for r in records:
+            doc = xapian.Document()
+            doc.set_data(r["id"])
+            for lang, tg in generators.items():
+                tg.set_document(doc)
+                for f in TEXT_FIELDS[lang]:
+                    tg.index_text(r[f], 1, cls.PREFIX[lang])
+                    tg.increase_termpos()  # no phrase across title and body
+            doc.add_value(cls.YEAR, str(r["year"]))
+            doc.add_value(cls.DAY, r["date"].replace("-", ""))
+            doc.add_boolean_term(cls.TOPIC + topic_slug(r["topic"]))
+            doc.add_boolean_term("Q" + r["id"])
+            db.add_document(doc)
+        db.commit()
+        db.close()
+        return None
+
+    def open(self, folder: Path) -> Xapian:
+        import xapian
+
+        self.x = xapian
+        self.db = xapian.Database(str(folder / "db"))
+        self.doccount = self.db.get_doccount()
+        self.parsers = {}
+        for op_name, op in (("and", xapian.Query.OP_AND), ("or", xapian.Query.OP_OR)):
+            for lang in LANGS:
+                qp = xapian.QueryParser()
+                qp.set_stemmer(xapian.Stem(self.STEMMER[lang]))
+                qp.set_stemming_strategy(xapian.QueryParser.STEM_SOME)
+                qp.set_database(self.db)
+                qp.set_default_op(op)
+                qp.add_prefix("", self.PREFIX[lang])
+                self.parsers[op_name, lang] = qp
+        return self
+
+    def parse(self, text: str, op: str, langs: tuple[str, ...]):
+        # One reading per language (its stemmer, its fields), OR-ed: a query's words
+        # are of one language, so this is "all words in the fields of either language".
+        x = self.x
+        parts = [self.parsers[op, lang].parse_query(text, x.QueryParser.FLAG_PHRASE)
+                 for lang in langs]
+        return parts[0] if len(parts) == 1 else x.Query(x.Query.OP_OR, parts)
+
+    def run(self, query) -> int:
+        x = self.x
+        enquire = x.Enquire(self.db)
+        enquire.set_query(query)
+        enquire.set_weighting_scheme(x.BM25Weight())
+        spy = x.ValueCountMatchSpy(self.YEAR)
+        enquire.add_matchspy(spy)
+        enquire.get_mset(0, 10, self.doccount)  # checkatleast=doccount: exact facet counts
+        return sum(item.termfreq for item in spy.values())
+
+    def mix(self, query: MixQuery) -> int:
+        x = self.x
+        langs = (query.lang,) if query.lang else LANGS
+        q = self.parse(query.q, "and", langs)
+        if query.topic:
+            q = x.Query(x.Query.OP_FILTER, q, x.Query(self.TOPIC + query.topic))
+        if query.date_from:
+            days = x.Query(x.Query.OP_VALUE_RANGE, self.DAY, query.date_from.replace("-", ""),
+                           query.date_to.replace("-", ""))
+            q = x.Query(x.Query.OP_FILTER, q, days)
+        return self.run(q)
+
+    def xquad(self, text: str) -> int:
+        tokens = or_tokens(text)
+        if not tokens:
+            return 0
+        return self.run(self.parse(" ".join(tokens), "or", LANGS))
+
+
+ENGINE_CLASSES = {c.name: c for c in (Pressroom, Tantivy, Fts5, WhooshStock, Xapian)}
 
 
 # --- child processes ------------------------------------------------------------------
@@ -340,13 +454,15 @@ def child_build(engine: str, corpus: Path, n: int, folder: Path) -> dict:
 
         shared_morph_analyzer()
     base = rss_mb()
-    started = time.perf_counter()
-    segments = ENGINE_CLASSES[engine].build(records, folder)
-    elapsed = time.perf_counter() - started
+    # Pressroom analyzes in worker processes: memory is the whole process tree's.
+    with TreeMemory() as tree:
+        started = time.perf_counter()
+        segments = ENGINE_CLASSES[engine].build(records, folder)
+        elapsed = time.perf_counter() - started
     return {"engine": engine, "n": len(records), "seconds": round(elapsed, 2),
             "rate": round(len(records) / elapsed, 1), "size_mb": round(folder_mb(folder), 1),
-            "peak_rss_mb": round(rss_mb(), 1), "base_rss_mb": round(base, 1),
-            "segments": segments}
+            "peak_rss_mb": round(max(rss_mb(), tree.peak / 2**20), 1),
+            "base_rss_mb": round(base, 1), "segments": segments}
 
 
 def xquad_questions(step: int = 1) -> list[str]:
@@ -360,9 +476,6 @@ def xquad_questions(step: int = 1) -> list[str]:
     return out
 
 
-XQUAD_PREP = Path(tempfile.gettempdir()) / "pressroom-bench-xquad"
-
-
 def child_latency(engine: str, folder: Path, workload: str, spec: dict) -> dict:
     searcher = ENGINE_CLASSES[engine]().open(folder)
     if workload == "mix":
@@ -373,8 +486,13 @@ def child_latency(engine: str, folder: Path, workload: str, spec: dict) -> dict:
         items = xquad_questions(spec["step"])
         call = searcher.xquad
         warm = items[:100]
+    # The warm-up pass is timed too: a fresh process meeting each query for the
+    # first time (Pressroom's per-generation caches are still empty).
+    first = []
     for item in warm:
+        started = time.perf_counter()
         call(item)
+        first.append((time.perf_counter() - started) * 1000)
     profile = None
     if spec.get("profile") and engine == "pressroom" and workload == "mix":
         import cProfile
@@ -397,171 +515,193 @@ def child_latency(engine: str, folder: Path, workload: str, spec: dict) -> dict:
             times.append((time.perf_counter() - started) * 1000)
             matches.append(found)
     return {"engine": engine, "workload": workload, "queries": len(items),
-            "times": times, "zero": sum(m == 0 for m in matches[: len(items)]),
+            "times": times, "first_pass": first,
+            "zero": sum(m == 0 for m in matches[: len(items)]),
             "median_matches": statistics.median(matches[: len(items)]),
             "partial": getattr(searcher, "partial", 0), "rss_mb": round(rss_mb(), 1),
             "profile": profile}
 
 
-def run_child(*args: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def child_web(module: str, index_root: Path, duration: float, quick: bool, out: Path) -> None:
+    """bench/web.py's load test and freshness check; imported here, in a child, so that a
+    missing or broken module cannot take the main run down."""
+    import importlib
+
+    web = importlib.import_module(module)
+    result = web.run_web(index_root, duration, quick)
+    lines = [str(line) for line in web.web_section(result)]
+    out.write_text(json.dumps({"lines": lines, "result": result}, default=str),
+                   encoding="utf-8")
+
+
+def child_env() -> dict[str, str]:
+    paths = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def run_child(*args: str) -> tuple[dict | None, str]:
+    """(result, "") or (None, the child's error output)."""
+    env = child_env()
     done = subprocess.run([sys.executable, __file__, "--child", *args],
                           capture_output=True, text=True, env=env)
     if done.returncode:
-        raise SystemExit(f"child {args[:2]} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        return None, (done.stderr or done.stdout).strip()
+    return json.loads(done.stdout.strip().splitlines()[-1]), ""
 
 
-# --- report -----------------------------------------------------------------------------
+def last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def versions() -> str:
-    out = [f"Python {platform.python_version()}"]
-    for pkg in ("Whoosh", "tantivy", "pymorphy3"):
+def measure_web(module: str, folder: Path, size: int, duration: float, quick: bool,
+                work: Path) -> dict:
+    if module == "bench.web" and not (HERE / "web.py").exists():
+        return {"status": "missing"}
+    out, log = work / "web.json", work / "web.log"
+    env = child_env()
+    timeout = 240 + 15 * duration
+    started = time.perf_counter()
+    # Output to a file, not a pipe (a server left running would hold a pipe open), and a
+    # session of its own, so that whatever bench/web.py leaves running goes with it.
+    with log.open("w", encoding="utf-8") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", "web", module, str(folder), str(duration),
+             "1" if quick else "0", str(out)],
+            stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            start_new_session=True)
         try:
-            out.append(f"{pkg} {metadata.version(pkg)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{pkg} (not installed)")
-    out.append(f"SQLite {sqlite3.sqlite_version}")
-    return ", ".join(out)
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return {"status": "failed", "note": f"no answer after {timeout:.0f} s, stopped"}
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    stderr = log.read_text(encoding="utf-8", errors="replace")
+    if proc.returncode or not out.exists():
+        return {"status": "failed", "note": last_line(stderr), "detail": stderr}
+    data = json.loads(out.read_text(encoding="utf-8"))
+    return {"status": "ok", "lines": data["lines"], "result": data["result"],
+            "index_n": size, "duration": duration,
+            "seconds": time.perf_counter() - started}
 
 
-def machine() -> str:
+# --- corpus -----------------------------------------------------------------------------
+
+
+def ensure_xquad_prep() -> None:
+    if not (XQUAD_PREP / "queries_ru.tsv").exists() or \
+            not (XQUAD_PREP / "docs_ru.jsonl").exists():
+        subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD),
+                        str(XQUAD_PREP)], check=True, capture_output=True)
+
+
+def has_records(path: Path, n: int) -> bool:
+    """At least n complete lines (a corpus still being written has a partial last one)."""
+    count = 0
+    with path.open("rb") as f:
+        for line in f:
+            if not line.endswith(b"\n"):
+                return False
+            count += bool(line.strip())
+            if count >= n:
+                return True
+    return False
+
+
+def corpus_for(n: int) -> Path:
+    """A ``gen_corpus.py`` corpus with at least n releases.
+
+    The generator is prefix-stable (the first n releases of a larger corpus are the
+    n-release corpus), so the smallest complete ``/tmp/gen<N>.jsonl`` with N >= n is
+    reused; otherwise ``/tmp/gen<n>.jsonl`` is generated (and kept for the next run).
+    """
+    found = []
+    for path in CORPUS_DIR.glob("gen*.jsonl"):
+        m = re.fullmatch(r"gen(\d+)\.jsonl", path.name)
+        if m and int(m[1]) >= n:
+            found.append((int(m[1]), path))
+    for _, path in sorted(found):
+        if has_records(path, n):
+            return path
+    ensure_xquad_prep()
+    out = CORPUS_DIR / f"gen{n}.jsonl"
+    part = CORPUS_DIR / f"gen{n}.jsonl.{os.getpid()}.part"
+    print(f"generating {out} ({n} releases)", file=sys.stderr, flush=True)
     try:
-        import psutil
-
-        mem = f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM"
-    except ImportError:
-        mem = "RAM unknown"
-    cpu = platform.processor() or platform.machine()
-    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {mem}, {cpu}"
-
-
-WHAT = {
-    "mix": {"pressroom": "whole page: top 10 + snippets + year/topic/language facets",
-            "other": "top 10 + year facet"},
-    "xquad": {"pressroom": "whole page, question as typed",
-              "other": "top 10 + year facet, OR of tokens"},
-}
+        subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(part),
+                        "--data", str(XQUAD_PREP)], check=True)
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
+    return out
 
 
-def latency_table(rows: list[dict], workload: str) -> list[str]:
-    press = next((r for r in rows if r["engine"] == "pressroom"), None)
-    lines = ["| engine | measured | queries x rounds | p50 ms | p95 ms | p99 ms | mean ms "
-             "| no match | median matches | Pressroom p95 / engine p95 |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        t = r["times"]
-        what = WHAT[workload]["pressroom" if r["engine"] == "pressroom" else "other"]
-        ratio = "-" if r["engine"] == "pressroom" or not press else \
-            f"{pct(press['times'], 95) / pct(t, 95):.1f}x"
-        lines.append(f"| {r['engine']} | {what} | {r['queries']} x {len(t) // r['queries']} "
-                     f"| {pct(t, 50):.2f} | {pct(t, 95):.2f} | {pct(t, 99):.2f} "
-                     f"| {statistics.fmean(t):.2f} | {r['zero']} | {r['median_matches']:g} "
-                     f"| {ratio} |")
-    return lines
+# --- the run ----------------------------------------------------------------------------
 
 
-def strip_profile(text: str) -> list[str]:
-    """pstats output with the repository and site-packages prefixes cut."""
-    site = str(Path(json.__file__).parent)
-    lines = []
-    for line in text.strip().splitlines():
-        line = line.replace(str(REPO) + "/", "")
-        line = re.sub(r"\S*/site-packages/", "", line).replace(site + "/", "")
-        lines.append(line.rstrip())
-    return lines
+def parse_sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "0"):
+        return []
+    return sorted({int(x.replace("_", "")) for x in text.split(",") if x.strip()})
 
 
-def report(args, n: int, builds: list[dict], lat: dict[str, list[dict]], command: str,
-           queries: int, elapsed: float) -> str:
-    lines = [
-        "# Benchmarks: Pressroom against peers",
-        "",
-        f"Measured {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC on {machine()}; "
-        f"{versions()}. The whole run took {elapsed / 60:.1f} min.",
-        "",
-        f"Command: `{command}`",
-        "",
-        "## Method",
-        "",
-        f"- Corpus: the first {n} releases of `gen_corpus.py` over XQuAD (deterministic; "
-        "English and Russian title and body in every release, 22 years, 48 topics). Each "
-        "record becomes a `Release` with both versions, its date, id and the topic slug.",
-        "- Indexing: every engine builds in a fresh child process, one commit. Pressroom: "
-        "`Store(root).add_releases(releases)` (pymorphy3 loaded before the clock); tantivy: "
-        "`en_stem` on English fields, a Snowball Russian analyzer "
-        "(simple | remove_long(40) | lowercase | stemmer(russian)) on Russian fields, "
-        "fast integer `year`/`day` and a raw `topic`, 1 writer thread; FTS5: two contentless "
-        "tables (`porter unicode61` English, `unicode61` Russian) plus a docs table "
-        "(year, day, topic); stock Whoosh: `StemmingAnalyzer` on the four text fields, "
-        "sortable ID `year`, ID `day`/`topic`. Peak RSS is the whole child process "
-        "(Python baseline included).",
-        "- Latency: each engine in its own fresh child process with one long-lived "
-        "searcher (Pressroom: one `Archive`, `archive.search(SearchRequest.from_params(...))`). "
-        "One warm-up pass (whole mix; first 100 XQuAD questions), then every query once "
-        f"per round, {args.rounds} rounds; percentiles over all timed calls.",
-        f"- Realistic mix: the first {queries} rows of `bench/queries-mix.tsv` "
-        "(`bench/querymix.py`, seed 5): 1-3 words or a two-word phrase, English or Russian, "
-        "corpus forms (inflected Russian), common, middling and rare words; about 30 % "
-        "with one filter. Peers: AND of the words over title+body of both languages "
-        "(of one language with a language filter), the phrase as a phrase query, topic and "
-        "date range as filters. Pressroom gets the same text and filters as query "
-        "parameters and builds its whole results page.",
-        "- XQuAD worst case: XQuAD questions, English at even and Russian at odd "
-        "positions. Pressroom gets the question as typed (all words, falling back to any "
-        "word when nothing has them all); peers get an OR of its `\\w+` tokens. On this "
-        "corpus an OR query matches nearly every release.",
-        "- `no match` counts queries with zero results in one round; `median matches` is the "
-        "engine's own total (Pressroom's page total, peers' sum of the year facet). "
-        "Pressroom queries stopped by its time limit: "
-        + ", ".join(f"{w} {r['partial']}" for w, rows in lat.items() for r in rows
-                    if r["engine"] == "pressroom") + ".",
-        "",
-        "## Indexing",
-        "",
-        "| engine | releases | releases/s | seconds | index MB | peak RSS MB | base RSS MB "
-        "| segments |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for b in builds:
-        seg = "-" if b["segments"] is None else b["segments"]
-        lines.append(f"| {b['engine']} | {b['n']} | {b['rate']:.1f} | {b['seconds']:.2f} "
-                     f"| {b['size_mb']:.1f} | {b['peak_rss_mb']:.1f} | {b['base_rss_mb']:.1f} "
-                     f"| {seg} |")
-    titles = {"mix": "Latency: realistic mix", "xquad": "Latency: XQuAD worst case"}
-    for workload, rows in lat.items():
-        lines += ["", f"## {titles[workload]}", "", *latency_table(rows, workload)]
-        rss = ", ".join(f"{r['engine']} {r['rss_mb']:.0f}" for r in rows)
-        lines += ["", f"Peak RSS of the query processes (MB): {rss}."]
-    for rows in lat.values():
-        for r in rows:
-            if r.get("profile"):
-                lines += ["", "## Where Pressroom's whole-page time goes (realistic mix)", "",
-                          "cProfile of one extra pass over the mix after the warm-up "
-                          "(not part of the timed rounds), top functions by cumulative time:",
-                          "", "```", *strip_profile(r["profile"]), "```"]
-    return "\n".join(lines) + "\n"
+STARTED = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def measure_latency(run: Run, engine: str, folder: Path, workload: str,
+                    spec: dict, label: str) -> dict | None:
+    result, error = run_child("latency", engine, str(folder), workload, json.dumps(spec))
+    if result is None:
+        run.failures.append(f"{label} {workload} latency: {last_line(error)}")
+        progress(f"{label} {workload} latency FAILED:\n{error}")
+        return None
+    t = result["times"]
+    progress(f"{label} {workload}: p50 {pct(t, 50):.2f} p95 {pct(t, 95):.2f} "
+             f"p99 {pct(t, 99):.2f} ms")
+    return result
+
+
+def measure_build(run: Run, engine: str, corpus: Path, n: int, folder: Path,
+                  label: str) -> dict | None:
+    folder.mkdir(parents=True)
+    result, error = run_child("build", engine, str(corpus), str(n), str(folder))
+    if result is None:
+        run.failures.append(f"{label} indexing: {last_line(error)}")
+        progress(f"{label} indexing FAILED:\n{error}")
+        return None
+    progress(json.dumps(result))
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--n", type=int, default=20000, help="main corpus size (peers too)")
     parser.add_argument("--quick", action="store_true",
-                        help="n=1000, 150 mix queries, every 8th XQuAD question")
+                        help=f"n={QUICK_N}, {QUICK_QUERIES} mix queries, every {QUICK_STEP}th "
+                        f"XQuAD question, scale {QUICK_SCALE}, short web runs")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--scale",
+                        help=f"Pressroom sizes of the scale section (default {FULL_SCALE}; "
+                        f"--quick {QUICK_SCALE}; 'none' to skip)")
+    parser.add_argument("--corpus", type=Path,
+                        help="JSONL corpus (default: /tmp/gen<N>.jsonl, generated if missing)")
     parser.add_argument("--queries", type=Path, default=HERE / "queries-mix.tsv")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--no-xquad", action="store_true")
+    parser.add_argument("--xquad-step", type=int, default=0,
+                        help="every k-th XQuAD question (default 1; --quick 16)")
+    parser.add_argument("--no-web", action="store_true", help="leave out bench/web.py")
+    parser.add_argument("--web-duration", type=int,
+                        help="whole seconds per load run of bench/web.py (default 30, --quick 2)")
+    parser.add_argument("--web-module", default="bench.web", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true",
                         help="append a cProfile of Pressroom's realistic mix to the report")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -571,42 +711,96 @@ def main() -> None:
         kind, engine, *rest = args.child
         if kind == "build":
             result = child_build(engine, Path(rest[0]), int(rest[1]), Path(rest[2]))
+        elif kind == "web":
+            child_web(engine, Path(rest[0]), float(rest[1]), rest[2] == "1", Path(rest[3]))
+            return
         else:
             result = child_latency(engine, Path(rest[0]), rest[1], json.loads(rest[2]))
         print(json.dumps(result))
         return
-    started = time.perf_counter()
-    n = 1000 if args.quick else args.n
-    count = 150 if args.quick else 10**6
-    step = 8 if args.quick else 1
-    corpus = args.corpus or ensure_corpus(n)
-    if not args.no_xquad and not (XQUAD_PREP / "queries_ru.tsv").exists():
-        subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD),
-                        str(XQUAD_PREP)], check=True, capture_output=True)
-    engines = args.engines.split(",")
+
+    started = STARTED
+    n = QUICK_N if args.quick else args.n
+    count = QUICK_QUERIES if args.quick else 10**6
+    step = args.xquad_step or (QUICK_STEP if args.quick else 1)
+    sizes = parse_sizes(args.scale if args.scale is not None
+                        else QUICK_SCALE if args.quick else FULL_SCALE)
+    engines = [e for e in args.engines.split(",") if e]
+    unknown = [e for e in engines if e not in ENGINE_CLASSES]
+    if unknown:
+        parser.error(f"unknown engine(s) {', '.join(unknown)}; known: {', '.join(ENGINES)}")
     workloads = ["mix"] + ([] if args.no_xquad else ["xquad"])
+    web_duration = args.web_duration or (2 if args.quick else 30)
+    command = "PYTHONPATH=. .venv/bin/python bench/speed.py " + " ".join(sys.argv[1:])
+
+    # Each size reads the smallest corpus that has it (a 100,000-release corpus is only
+    # generated when the scale section reaches it).
+    corpus = args.corpus or corpus_for(n)
+    if not args.no_xquad:
+        ensure_xquad_prep()
     spec = {"queries": str(args.queries), "count": count, "step": step, "rounds": args.rounds,
             "profile": args.profile}
-    builds: list[dict] = []
-    lat: dict[str, list[dict]] = {w: [] for w in workloads}
+    run = Run(command=command.strip(), n=n, corpus=str(corpus), rounds=args.rounds,
+              mix_queries=len(load(args.queries)[:count]), xquad_step=step,
+              lat={w: [] for w in workloads})
+    # The web load test runs on the 20,000-release Pressroom index, else the largest.
+    press_sizes = set(sizes) | ({n} if "pressroom" in engines else set())
+    web_size = TARGET_N if TARGET_N in press_sizes else max(press_sizes, default=0)
+    web_folder: Path | None = None
     root = Path(tempfile.mkdtemp(prefix="pressroom-speed-"))
     try:
+        main_press: dict | None = None
         for engine in engines:
             folder = root / engine
-            folder.mkdir()
-            builds.append(run_child("build", engine, str(corpus), str(n), str(folder)))
-            print(json.dumps(builds[-1]), file=sys.stderr, flush=True)
+            build = measure_build(run, engine, corpus, n, folder, engine)
+            if build is None:
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            run.builds.append(build)
             for workload in workloads:
-                result = run_child("latency", engine, str(folder), workload, json.dumps(spec))
-                lat[workload].append(result)
-                t = result["times"]
-                print(f"{engine} {workload}: p50 {pct(t, 50):.2f} p95 {pct(t, 95):.2f} "
-                      f"p99 {pct(t, 99):.2f} ms", file=sys.stderr, flush=True)
+                result = measure_latency(run, engine, folder, workload, spec, engine)
+                if result is not None:
+                    run.lat[workload].append(result)
+            if engine == "pressroom":
+                main_press = {"build": build, "mix": find(run.lat["mix"], "pressroom")}
+                if n == web_size:
+                    web_folder = folder
+                    continue
+            shutil.rmtree(folder, ignore_errors=True)
+        scale_spec = {**spec, "profile": False}
+        for size in sizes:
+            if size == n and main_press and main_press["mix"]:
+                run.scale.append(main_press)
+                continue
+            folder = root / f"pressroom-{size}"
+            label = f"scale pressroom {size}"
+            try:
+                size_corpus = args.corpus or corpus_for(size)
+            except (OSError, subprocess.CalledProcessError) as error:
+                run.failures.append(f"{label}: no corpus ({error})")
+                continue
+            build = measure_build(run, "pressroom", size_corpus, size, folder, label)
+            mix = build and measure_latency(run, "pressroom", folder, "mix", scale_spec, label)
+            if build and mix:
+                run.scale.append({"build": build, "mix": mix})
+            if build and size == web_size:
+                web_folder = folder
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+        if args.no_web:
+            run.web = {"status": "skipped"}
+        elif web_folder is None:
+            run.web = {"status": "no-index"}
+        else:
+            progress(f"web: bench/web.py on the {web_size}-release index")
+            run.web = measure_web(args.web_module, web_folder, web_size, web_duration,
+                                  args.quick, root)
+            progress(f"web: {run.web['status']} {run.web.get('note', '')}".rstrip())
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    queries = lat["mix"][0]["queries"] if lat["mix"] else 0
-    command = "PYTHONPATH=. .venv/bin/python bench/speed.py " + " ".join(sys.argv[1:])
-    text = report(args, n, builds, lat, command.strip(), queries, time.perf_counter() - started)
+    run.elapsed = time.perf_counter() - started
+    profile = next((r["profile"] for r in run.lat["mix"] if r.get("profile")), None)
+    text = report(run, profile)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
