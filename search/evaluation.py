@@ -59,6 +59,36 @@ class Matches:
         return self if boost == 1.0 else Matches(self.mask, self.scores * boost)
 
 
+class _ArrayCache:
+    """A thread-safe LRU of (array, array) pairs, bounded by their total length."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._held = 0
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict())
+
+    def get(self, key: tuple[str, bytes],
+            compute: Callable[[], tuple[np.ndarray, np.ndarray]]
+            ) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        # Computed outside the lock: two threads may both compute a new key, once.
+        found = compute()
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._held += len(found[0])
+                while self._held > self._budget and len(self._items) > 1:
+                    _, (first, _) = self._items.popitem(last=False)
+                    self._held -= len(first)
+        return found
+
+
 class Postings:
     """Decoded postings and field lengths of one index generation, shared by threads."""
 
@@ -67,15 +97,9 @@ class Postings:
         self.B = weighting.B
         self.K1 = weighting.K1
         self._field_B = dict(getattr(weighting, "_field_B", {}))
-        self._budget = budget
-        self._held = 0
-        self._lock = threading.Lock()
-        self._terms: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict())
+        self._terms = _ArrayCache(budget)
+        self._occurrences = _ArrayCache(budget)
         self._lengths: dict[str, np.ndarray] = {}
-        self._occurrences: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict())
-        self._held_occurrences = 0
 
     # ------------------------------------------------------------ lengths
 
@@ -90,40 +114,14 @@ class Postings:
 
     def term(self, searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, unboosted scores) of one term; empty when absent."""
-        key = (fieldname, text)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
-        found = self._score(searcher, fieldname, text)
-        with self._lock:
-            if key not in self._terms:
-                self._terms[key] = found
-                self._held += len(found[0])
-                while self._held > self._budget and len(self._terms) > 1:
-                    _, (ids, _) = self._terms.popitem(last=False)
-                    self._held -= len(ids)
-        return found
+        return self._terms.get((fieldname, text),
+                               lambda: self._score(searcher, fieldname, text))
 
     def occurrences(self, searcher: Any, fieldname: str, text: bytes
                     ) -> tuple[np.ndarray, np.ndarray]:
         """(document number, position) of every occurrence of a term, for phrases."""
-        key = (fieldname, text)
-        with self._lock:
-            found = self._occurrences.get(key)
-            if found is not None:
-                self._occurrences.move_to_end(key)
-                return found
-        found = occurrences_of(searcher, fieldname, text)
-        with self._lock:
-            if key not in self._occurrences:
-                self._occurrences[key] = found
-                self._held_occurrences += len(found[0])
-                while self._held_occurrences > self._budget and len(self._occurrences) > 1:
-                    _, (docs, _) = self._occurrences.popitem(last=False)
-                    self._held_occurrences -= len(docs)
-        return found
+        return self._occurrences.get((fieldname, text),
+                                     lambda: occurrences_of(searcher, fieldname, text))
 
     def _score(self, searcher: Any, fieldname: str, text: bytes
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -174,11 +172,7 @@ def postings_of(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray,
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
-        matcher = reader.postings(fieldname, text)
-        while isinstance(matcher, matching.WrappingMatcher):
-            # The deletions filter: the live mask does its work.  It may already
-            # have stepped its child past leading deleted documents, which is harmless.
-            matcher = matcher.child
+        matcher = _unfiltered_postings(reader, fieldname, text)
         if type(matcher) is W3LeafMatcher and not matcher._byteids:
             ids, weights = _read_blocks(matcher)
         else:
@@ -188,6 +182,16 @@ def postings_of(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray,
     if not id_parts:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
     return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _unfiltered_postings(reader: Any, fieldname: str, text: bytes) -> Any:
+    """A segment's postings of a term without the deletions filter: the live mask does
+    its work.  The filter may already have stepped its child past leading deleted
+    documents, which is harmless."""
+    matcher = reader.postings(fieldname, text)
+    while isinstance(matcher, matching.WrappingMatcher):
+        matcher = matcher.child
+    return matcher
 
 
 def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
@@ -224,9 +228,7 @@ def occurrences_of(searcher: Any, fieldname: str, text: bytes
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
-        matcher = reader.postings(fieldname, text)
-        while isinstance(matcher, matching.WrappingMatcher):
-            matcher = matcher.child  # deleted documents are dropped by the live mask
+        matcher = _unfiltered_postings(reader, fieldname, text)
         while matcher.is_active():
             found = fmt.decode_positions(matcher.value())
             docs.extend([matcher.id() + offset] * len(found))
