@@ -12,6 +12,7 @@ from whoosh.analysis import IDAnalyzer
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
 from indexer.fastindex import BilingualText, encode_positions
+from tests.index_dump import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -159,28 +160,6 @@ def _plain(schema):
     return schema
 
 
-def _dump(folder: Path) -> dict:
-    from whoosh import index
-
-    ix = index.open_dir(str(folder))
-    out: dict = {"segments": len(ix._segments())}
-    with ix.reader() as reader:
-        out["stored"] = list(reader.all_stored_fields())
-        out["doc_count"] = reader.doc_count_all()
-        docnums = range(reader.doc_count_all())
-        for name in reader.indexed_field_names():
-            if reader.schema[name].scorable:
-                out[f"len:{name}"] = ([reader.doc_field_length(d, name) for d in docnums],
-                                      reader.field_length(name), reader.max_field_length(name))
-            for term in reader.lexicon(name):
-                info = reader.term_info(name, term)
-                m = reader.postings(name, term)
-                out[(name, term)] = (info.weight(), info.doc_frequency(), info.min_length(),
-                                     info.max_length(), info.max_weight(),
-                                     list(m.all_items()))
-    return out
-
-
 def _build(folder: Path, batches: list[list[dict]], fast: bool, optimize: bool = False,
            **writer_kw) -> dict:
     from whoosh import index
@@ -194,7 +173,7 @@ def _build(folder: Path, batches: list[list[dict]], fast: bool, optimize: bool =
         for doc in batch:
             writer.add_document(**doc)
         writer.commit(optimize=optimize)
-    return _dump(folder)
+    return read_back(folder)
 
 
 WRITER_CASES = {
@@ -260,7 +239,7 @@ def test_chunks_from_elsewhere_match_add_document(tmp_path):
             for doc in docs:
                 writer.add_document(**doc)
         writer.commit()
-        dumps.append(_dump(folder))
+        dumps.append(read_back(folder))
     assert dumps[0] == dumps[1]
 
 

@@ -13,7 +13,6 @@ import random
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
 
 import indexer.fastindex
 import indexer.store
@@ -22,6 +21,7 @@ from indexer.location import live_index_dir
 from indexer.release import Release, Version
 from indexer.store import Store
 from indexer.topics import Taxonomy
+from tests.index_dump import read_back
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = {
@@ -76,24 +76,8 @@ def forced(monkeypatch):
 
 def dump(root: Path) -> dict:
     """Everything Whoosh reads back, minus the time of indexing."""
-    ix = whoosh_index.open_dir(str(live_index_dir(root)))
-    out: dict = {"segments": len(ix._segments())}
-    with ix.reader() as reader:
-        out["stored"] = [{k: v for k, v in doc.items() if k != "indexed_at"}
-                         for doc in reader.all_stored_fields()]
-        docnums = range(reader.doc_count_all())
-        for name in reader.indexed_field_names():
-            if reader.schema[name].scorable:
-                out[f"len:{name}"] = ([reader.doc_field_length(d, name) for d in docnums],
-                                      reader.field_length(name), reader.max_field_length(name))
-            for term in reader.lexicon(name):
-                info = reader.term_info(name, term)
-                out[(name, term)] = (info.weight(), info.doc_frequency(), info.min_length(),
-                                     info.max_length(), info.max_weight(),
-                                     list(reader.postings(name, term).all_items()))
-        for name in ("id", "date", "year", "month"):
-            out[f"column:{name}"] = list(reader.column_reader(name))
-    return out
+    return read_back(live_index_dir(root), drop_stored=("indexed_at",),
+                     columns=("id", "date", "year", "month"))
 
 
 def test_workers_write_the_same_index(tmp_path, taxonomy, forced, monkeypatch):
