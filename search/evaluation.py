@@ -278,6 +278,29 @@ def best_of(a: Matches, b: Matches) -> Matches:
     return Matches(a.mask | b.mask, scores)
 
 
+def _sorted_distinct(arrays: list[np.ndarray]) -> np.ndarray:
+    """The distinct values of sorted arrays, sorted (one term's occurrence keys are
+    already sorted: documents ascend, positions ascend within each)."""
+    if not arrays:
+        return np.zeros(0, dtype=np.int64)
+    merged = arrays[0] if len(arrays) == 1 else np.sort(np.concatenate(arrays))
+    if len(merged) < 2:
+        return merged
+    keep = np.empty(len(merged), dtype=bool)
+    keep[0] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged if keep.all() else merged[keep]
+
+
+def _members(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """The ``values`` found in ``among`` (both sorted): a binary search per value,
+    cheaper than sorting both together when ``values`` is the shorter."""
+    if not len(values) or not len(among):
+        return values[:0]
+    at = np.minimum(np.searchsorted(among, values), len(among) - 1)
+    return values[among[at] == values]
+
+
 class Evaluator:
     """Evaluates Whoosh queries for one request: a searcher of a generation and its postings."""
 
@@ -291,6 +314,9 @@ class Evaluator:
         #: Set when the clock stopped a phrase check: the matches are incomplete.
         self.cut_short = False
         self._context = None
+        # The main query and its per-language twins share their per-field
+        # subtrees: each distinct subtree is evaluated once per request.
+        self._memo: dict[wq.Query, Matches] = {}
 
     def matches(self, q: wq.Query) -> Matches:
         """Documents ``q`` matches (live ones only) and their scores."""
@@ -299,6 +325,15 @@ class Evaluator:
         return Matches(mask, np.where(mask, found.scores, 0.0))
 
     def _eval(self, q: wq.Query) -> Matches:
+        try:
+            found = self._memo.get(q)
+        except TypeError:  # a query type that cannot be hashed
+            return self._evaluate(q)
+        if found is None:
+            found = self._memo[q] = self._evaluate(q)
+        return found
+
+    def _evaluate(self, q: wq.Query) -> Matches:
         kind = type(q)
         if q is wq.NullQuery or kind is type(wq.NullQuery):
             return Matches.none(self.size)
@@ -389,7 +424,7 @@ class Evaluator:
         """
         candidates = np.zeros(self.size, dtype=bool)
         candidates[docs] = True
-        starts: np.ndarray | None = None
+        parts = []
         for i, terms in enumerate(alternatives):
             keys = []
             for fieldname, text in terms:
@@ -397,15 +432,16 @@ class Evaluator:
                 inside = candidates[where]
                 keys.append(where[inside].astype(np.int64) * _PHRASE_KEY
                             + (at[inside].astype(np.int64) - i))
-            part = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
-            starts = part if starts is None else np.intersect1d(starts, part,
-                                                                assume_unique=True)
-            if not len(starts):
-                break
+            parts.append(_sorted_distinct(keys))
             if self.expired():
                 self.cut_short = True
                 return np.zeros(0, dtype=np.int64)
-        return np.unique(starts // _PHRASE_KEY) if starts is not None else starts
+        # The rarest part first: each step keeps what the next part also has.
+        parts.sort(key=len)
+        starts = parts[0] if parts else np.zeros(0, dtype=np.int64)
+        for part in parts[1:]:
+            starts = _members(starts, part)
+        return _sorted_distinct([starts // _PHRASE_KEY])
 
     def _by_whoosh(self, q: wq.Query, docnums: np.ndarray | None) -> Matches:
         """Matches of ``q`` by its own Whoosh matcher: over ``docnums`` (sorted), or all."""

@@ -35,6 +35,8 @@ class DocTable:
     postings: dict[str, dict[str, np.ndarray]]
     dates: np.ndarray  # ISO date per docnum ("" when undated or deleted)
     chronological: np.ndarray  # live docnums by (date, id)
+    #: Per facet: its values, and every (live docnum, value number) pair carrying one.
+    pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, searcher) -> DocTable:
@@ -57,7 +59,8 @@ class DocTable:
         ids = _column(reader, "id", live)
         alive = np.flatnonzero(live).tolist()
         chronological = np.array(sorted(alive, key=lambda d: (dates[d], ids[d])), dtype=np.int64)
-        return cls(size, live, postings, np.array(dates, dtype=str), chronological)
+        return cls(size, live, postings, np.array(dates, dtype=str), chronological,
+                   {name: _pairs(values) for name, values in postings.items()})
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -80,6 +83,15 @@ class DocTable:
         """Docnums in ``docs`` by date (undated last when newest first), then id."""
         order = self.chronological[docs[self.chronological]]
         return order[::-1] if reverse else order
+
+
+def _pairs(values: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    names = list(values)
+    docs = [np.flatnonzero(mask) for mask in values.values()]
+    numbers = [np.full(len(d), i, dtype=np.int64) for i, d in enumerate(docs)]
+    if not docs:
+        return names, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return names, np.concatenate(docs), np.concatenate(numbers)
 
 
 def _column(reader, name: str, live: np.ndarray) -> list[str]:
@@ -126,13 +138,16 @@ class FacetCounts:
 
 
 def count_values(table: DocTable, name: str, docs: np.ndarray) -> Counter[str]:
+    """How many of ``docs`` carry each value of facet ``name`` (values at 0 left out)."""
     counts: Counter[str] = Counter()
-    if not docs.any():
+    if name not in table.pairs or not docs.any():
         return counts
-    for value, posting in table.postings.get(name, {}).items():
-        n = int(np.count_nonzero(posting & docs))
-        if n:
-            counts[value] = n
+    # One pass over the (document, value) pairs instead of a mask per value:
+    # a facet of a hundred topics cost a hundred 20,000-wide intersections.
+    values, pair_docs, pair_values = table.pairs[name]
+    tally = np.bincount(pair_values[docs[pair_docs]], minlength=len(values))
+    for number in np.flatnonzero(tally).tolist():
+        counts[values[number]] = int(tally[number])
     return counts
 
 

@@ -9,15 +9,11 @@ HTML-escaped.
 from __future__ import annotations
 
 import html
-import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN
-
-_JOINERS = re.compile(r"['’‐‑/-]")
 
 SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
@@ -62,24 +58,26 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
         # original text, a word at a time.
         return [m.span() for m in TOKEN_PATTERN.finditer(text)
                 if not terms.isdisjoint(terms_of(m.group().lower()))]
-    # A release body repeats its words, and the hits of one page share most
-    # of theirs: each distinct word is decided once per analyzer and query
-    # terms, and only words that could yield a query term are analyzed at all.
-    words = set(TOKEN_PATTERN.findall(lowered))
+    # Tokenizing a whole body per hit cost more than everything else on the
+    # page: only the words that begin (or have a part beginning) like a query
+    # term are looked at, found by plain substring search, and each distinct
+    # word is decided once per analyzer and query terms.
     decided = _decisions(id(analyzer), frozenset(terms))
-    new = words - decided.seen
-    if new:
-        starts = decided.starts
-        if starts is None:
-            starts = decided.starts = frozenset(
-                t.removeprefix(SURFACE_MARK)[:PREFIX].replace("ё", "е") for t in terms)
-        decided.matched.update(w for w in new if _may_yield(w, starts)
-                               and not terms.isdisjoint(terms_of(w)))
-        decided.seen.update(new)
-    matched = words & decided.matched
-    if not matched:
-        return []
-    return [m.span() for m in TOKEN_PATTERN.finditer(lowered) if m.group() in matched]
+    verdicts = decided.verdicts
+    ends: dict[int, int | None] = {}
+    for at in _candidate_starts(lowered, decided.needles):
+        start = _token_start(lowered, at)
+        if start in ends:
+            continue
+        # A candidate offset holds a letter or digit, so a word starts there.
+        token = TOKEN_PATTERN.match(lowered, start)
+        assert token is not None
+        word = token.group()
+        matched = verdicts.get(word)
+        if matched is None:
+            matched = verdicts[word] = not terms.isdisjoint(terms_of(word))
+        ends[start] = token.end() if matched else None
+    return sorted((s, e) for s, e in ends.items() if e is not None)
 
 
 #: Letters a word shares with the terms it yields.  Snowball stems keep the
@@ -87,29 +85,59 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
 #: ("люди" → "человек"), which are left unmarked rather than running the
 #: morphological analyzer on every word of every hit.
 PREFIX = 2
+_JOINER_CHARS = "'’‐‑/-"
 
 
-def _may_yield(word: str, starts: frozenset[str]) -> bool:
-    """Whether ``word`` (or a part of a hyphenated word) begins like a query term."""
-    word = word.replace("ё", "е")
-    if word[:PREFIX] in starts:
-        return True
-    parts = _JOINERS.split(word)
-    return len(parts) > 1 and any(part[:PREFIX] in starts for part in parts[1:])
+def _needles(terms: frozenset[str]) -> tuple[tuple[str, bool], ...]:
+    """What a word part must begin with to yield one of ``terms``: (letters, whole
+    part) pairs, every е/ё spelling of the terms' first letters."""
+    out: set[tuple[str, bool]] = set()
+    for term in terms:
+        start = term.removeprefix(SURFACE_MARK)[:PREFIX].replace("ё", "е")
+        if not start:
+            continue
+        spellings = [""]
+        for char in start:
+            spellings = [s + c for s in spellings for c in (("е", "ё") if char == "е" else (char,))]
+        out.update((s, len(start) < PREFIX) for s in spellings)
+    return tuple(sorted(out))
+
+
+def _candidate_starts(text: str, needles: tuple[tuple[str, bool], ...]) -> list[int]:
+    """Offsets in ``text`` where a word part begins with one of ``needles``."""
+    found = []
+    for needle, whole in needles:
+        size = len(needle)
+        at = text.find(needle)
+        while at >= 0:
+            if (at == 0 or not text[at - 1].isalnum()) and (
+                    not whole or at + size == len(text) or not text[at + size].isalnum()):
+                found.append(at)
+            at = text.find(needle, at + 1)
+    return found
+
+
+def _token_start(text: str, at: int) -> int:
+    """Where the word containing the part that begins at ``at`` begins (``TOKEN_PATTERN``
+    joins parts across one apostrophe, hyphen or slash)."""
+    while at >= 2 and text[at - 1] in _JOINER_CHARS and text[at - 2].isalnum():
+        at -= 2
+        while at > 0 and text[at - 1].isalnum():
+            at -= 1
+    return at
 
 
 @dataclass
 class _Decided:
-    """Words already looked at for one analyzer and set of query terms."""
+    """What is known for one analyzer and set of query terms."""
 
-    seen: set[str] = field(default_factory=set)
-    matched: set[str] = field(default_factory=set)
-    starts: frozenset[str] | None = None
+    needles: tuple[tuple[str, bool], ...]
+    verdicts: dict[str, bool] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=256)
 def _decisions(analyzer_id: int, terms: frozenset[str]) -> _Decided:
-    return _Decided()
+    return _Decided(_needles(terms))
 
 
 def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
@@ -148,19 +176,40 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int, int]:
-    """(start, end, marks covered) of the window of ``width`` covering the most matches."""
-    best = (0, min(len(text), width), 0)
-    ends = [b for _, b in spans]  # spans do not overlap: ends are sorted too
-    words = [text[a:b].lower() for a, b in spans]
+def _best_window(text: str, spans: list[tuple[int, int]], width: int,
+                 words: list[str] | None = None) -> tuple[int, int, int]:
+    """(start, end, score) of the window of ``width`` with the best matches: each
+    mark counts once, each distinct marked word twice more.  ``words``: the
+    spans' words, lower-cased (computed when not given)."""
+    size = len(text)
+    best = (0, min(size, width), 0)
+    if words is None:
+        words = [text[a:b].lower() for a, b in spans]
+    ends = [b for _, b in spans]
+    count = len(spans)
+    lead = width // 5
+    # Window edges only move right: one pass keeps the words inside counted
+    # (a body full of one common word has hundreds of marks).
+    inside: dict[str, int] = {}
+    last = 0
     for i, (s, _) in enumerate(spans):
+        if i and i - 1 < last:
+            word = words[i - 1]
+            left = inside[word] - 1
+            if left:
+                inside[word] = left
+            else:
+                del inside[word]
+        if last < i:
+            last = i
         # Lead in a little so the first match has context before it.
-        start = max(0, s - width // 5)
-        end = min(len(text), start + width)
-        last = bisect_right(ends, end, lo=i)
-        covered = last - i
-        distinct = len(set(words[i:last]))
-        score = covered + 2 * distinct
+        start = s - lead if s > lead else 0
+        end = start + width if start + width < size else size
+        while last < count and ends[last] <= end:
+            word = words[last]
+            inside[word] = inside.get(word, 0) + 1
+            last += 1
+        score = last - i + 2 * len(inside)
         if score > best[2]:
             best = (start, end, score)
     return best
@@ -172,13 +221,14 @@ def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS) ->
     spans = match_spans(text, analyzer, terms)
     if not spans:
         return _fragment(text, [], 0, min(len(text), chars))
-    start, end, _ = _best_window(text, spans, chars)
-    outside = [sp for sp in spans if sp[1] <= start or sp[0] >= end]
-    if not outside:
+    words = [text[a:b].lower() for a, b in spans]
+    start, end, _ = _best_window(text, spans, chars, words)
+    if spans[0][1] > start and spans[-1][0] < end:  # every mark inside
         return _fragment(text, spans, start, end)
-    first = _best_window(text, spans, FRAGMENT_CHARS)
-    rest = [sp for sp in spans if sp[1] <= first[0] or sp[0] >= first[1]]
-    second = _best_window(text, rest, FRAGMENT_CHARS) if rest else None
+    first = _best_window(text, spans, FRAGMENT_CHARS, words)
+    outside = [i for i, sp in enumerate(spans) if sp[1] <= first[0] or sp[0] >= first[1]]
+    second = (_best_window(text, [spans[i] for i in outside], FRAGMENT_CHARS,
+                           [words[i] for i in outside]) if outside else None)
     windows = sorted([first[:2]] + ([second[:2]] if second else []))
     if len(windows) == 2 and windows[1][0] <= windows[0][1]:
         windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]

@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as wq
 
@@ -48,6 +49,8 @@ MIN_RELAX_WORD = 7
 MIN_RELAX_PREFIX = 5
 RELAX_EXPANSIONS = 20
 MAX_RELAXED_QUERY_WORDS = 6
+#: Query words and phrases whose analysis is remembered (it depends on the text alone).
+ANALYZED_KEPT = 20_000
 
 SCOPES = ("title", "body")
 PAREN_NOTE = Note("parentheses are ignored: OR joins the two words or phrases next to it",
@@ -313,6 +316,15 @@ def positions_of(text: str, analyzer) -> list[list[str]]:
     return [by_pos[p] for p in sorted(by_pos)]
 
 
+@lru_cache(maxsize=ANALYZED_KEPT)
+def _analyzed_positions(text: str, plain: bool) -> tuple[tuple[str, ...], ...]:
+    """``positions_of`` with the bilingual analyzer, or the plain one's terms, remembered:
+    morphological analysis was a tenth of a results page, and typed words repeat."""
+    if plain:
+        return tuple((tok.text,) for tok in _plain_analyzer(text, mode="query"))
+    return tuple(tuple(terms) for terms in positions_of(text, default_analyzer()))
+
+
 def fold_plain(text: str) -> str:
     return text.lower().replace("ı", "i").replace("i̇", "i")
 
@@ -338,8 +350,10 @@ def _sequence(fieldname: str, positions: list[list[str]]) -> wq.Query:
 
 
 def _boosted(q: wq.Query, fieldname: str) -> wq.Query:
+    """``q`` (built for this field alone) weighted for its field.  Set in place:
+    Whoosh's ``with_boost`` deep-copies the tree."""
     if fieldname.startswith("title_"):
-        return q.with_boost(q.boost * TITLE_BOOST)
+        q.boost *= TITLE_BOOST
     return q
 
 
@@ -358,7 +372,6 @@ class QueryCompiler:
                  present: dict[tuple[str, str], bool] | None = None) -> None:
         self.reader = reader
         self.corrections = corrections or Corrections()
-        self.analyzer = default_analyzer()
         #: (field, term) → in the index; may be shared by the compilers of one generation.
         self._present: dict[tuple[str, str], bool] = {} if present is None else present
         self._relaxed: dict[tuple, tuple[str, list[str]]] = {}
@@ -455,9 +468,9 @@ class QueryCompiler:
 
     def _analyze(self, text: str, plain: bool, field_langs,
                  literal: bool) -> tuple[list[list[str]], Note | None]:
+        positions = [list(terms) for terms in _analyzed_positions(text, plain)]
         if plain:
-            return [[t] for t in (tok.text for tok in _plain_analyzer(text, mode="query"))], None
-        positions = positions_of(text, self.analyzer)
+            return positions, None
         words = TOKEN_PATTERN.findall(text)
         if not literal and self._may_relax and len(positions) == 1 and len(words) == 1:
             word = words[0].lower().replace("ё", "е")
@@ -501,7 +514,7 @@ class QueryCompiler:
                 break
         out: list[str] = []
         for w in found:
-            for t in positions_of(w, self.analyzer)[:1]:
+            for t in _analyzed_positions(w, False)[:1]:
                 out += [x for x in t if x not in out]
         if not any(self._exists(f, t) for f in fields for t in out):
             out = []  # the vocabulary word is in another language's fields only
@@ -536,17 +549,17 @@ class QueryCompiler:
             notes.append(Note(
                 f"{atom.text[:20]}…~: too long for a fuzzy search; searched as a word",
                 f"{atom.text[:20]}…~: слишком длинно для нечёткого поиска; найдено как слово"))
-            return [t for pos in positions_of(word, self.analyzer)[:1] for t in pos]
+            return [t for pos in _analyzed_positions(word, False)[:1] for t in pos]
         # Two edits on a four-letter word match half the vocabulary.
         longest = 0 if len(word) <= 2 else 1 if len(word) <= 4 else MAX_FUZZY
         dist = min(atom.fuzzy if atom.fuzzy > 0 else (2 if len(word) >= 6 else 1), longest)
         if dist == 0:
-            return [t for pos in positions_of(word, self.analyzer)[:1] for t in pos
+            return [t for pos in _analyzed_positions(word, False)[:1] for t in pos
                     if self._exists(fieldname, t)]
         if plain:
             seeds = [fold_plain(atom.text)]
         else:
-            seeds = [word] + [t for pos in positions_of(word, self.analyzer)[:1] for t in pos]
+            seeds = [word] + [t for pos in _analyzed_positions(word, False)[:1] for t in pos]
         found: list[str] = []
         for seed in dict.fromkeys(seeds):
             skip = 2 if seed.startswith(SURFACE_MARK) else 1

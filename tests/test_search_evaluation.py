@@ -68,6 +68,24 @@ def test_compiled_queries_match_whoosh(sample_index, text) -> None:
                         whoosh_scores(searcher, compiled.query))
 
 
+def test_one_evaluator_answers_a_request_s_queries_like_fresh_ones(sample_index) -> None:
+    """A request evaluates the main query, then its per-language twins, which share
+    subtrees with it: remembered subtrees must give what a fresh evaluator gives."""
+    ix = whoosh_index.open_dir(str(live_index_dir(sample_index)))
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        live = np.ones(searcher.doc_count_all(), dtype=bool)
+        shared = Evaluator(searcher, Postings(searcher, searcher.weighting), live, lambda: False)
+        for text in QUERIES:
+            for langs in (("en", "ru", "other"), ("en",), ("ru",), ("other",)):
+                q = QueryCompiler(searcher.reader()).compile(parse(text), langs).query
+                if q is None:
+                    continue
+                found = shared.matches(q)
+                assert_same({int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)},
+                            evaluated(searcher, q))
+        assert len(shared._memo) > len(QUERIES)
+
+
 def test_the_samples_give_the_evaluator_something_to_do(sample_index) -> None:
     ix = whoosh_index.open_dir(str(live_index_dir(sample_index)))
     with ix.searcher(weighting=WEIGHTING) as searcher:
