@@ -116,6 +116,7 @@ class _Generation:
     corrections: Corrections
     postings: Postings
     present: dict[tuple[str, str], bool] = field(default_factory=dict)
+    relaxed: dict[tuple, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -287,7 +288,8 @@ class Archive:
         limit = self.time_limit if time_limit is None else time_limit
         searcher, shared = self._acquire()
         run = _Run(deadline=time.perf_counter() + limit)
-        compiler = QueryCompiler(searcher.reader(), shared.corrections, shared.present)
+        compiler = QueryCompiler(searcher.reader(), shared.corrections, shared.present,
+                                 shared.relaxed)
         evaluator = Evaluator(searcher, shared.postings, shared.table.live, run.expired)
         return _Context(searcher, shared.table, compiler, run, evaluator)
 

@@ -58,6 +58,44 @@ class Matches:
     def boosted(self, boost: float) -> Matches:
         return self if boost == 1.0 else Matches(self.mask, self.scores * boost)
 
+    def dense(self, size: int) -> Matches:
+        return self
+
+
+@dataclass
+class Sparse:
+    """A subquery's matches as sorted, distinct document numbers and their scores.
+
+    A rare word is in a few hundred of 20,000 releases: arrays that size cost
+    less to combine than a pair of per-document arrays.  Never changed in
+    place (the scores may be the postings cache's own array).
+    """
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def none(cls) -> Sparse:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+    def boosted(self, boost: float) -> Sparse:
+        return self if boost == 1.0 else Sparse(self.ids, self.scores * boost)
+
+    def dense(self, size: int) -> Matches:
+        out = Matches.none(size)
+        out.mask[self.ids] = True
+        out.scores[self.ids] = self.scores
+        return out
+
+    def at(self, ids: np.ndarray) -> np.ndarray:
+        """Scores at ``ids``, every one of which this matches."""
+        return self.scores[np.searchsorted(self.ids, ids)]
+
+
+Found = Matches | Sparse
+#: A result stays sparse while it holds at most one document in this many.
+SPARSE_SHARE = 16
+
 
 class _ArrayCache:
     """A thread-safe LRU of (array, array) pairs, bounded by their total length."""
@@ -259,23 +297,93 @@ def _read_generic(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- evaluation
 
 
-def union(a: Matches, b: Matches) -> Matches:
-    return Matches(a.mask | b.mask, a.scores + b.scores)
+def union_of(parts: list[Found], size: int) -> Found:
+    """Documents any part matches, scores summed in the parts' order (the parts may be
+    remembered subtrees: they are not changed)."""
+    if all(type(p) is Sparse for p in parts):
+        held = sum(len(p.ids) for p in parts)
+        if held * SPARSE_SHARE <= size:
+            ids = _sorted_distinct([np.sort(np.concatenate([p.ids for p in parts]))])
+            scores = np.zeros(len(ids), dtype=np.float64)
+            for p in parts:
+                scores[np.searchsorted(ids, p.ids)] += p.scores
+            return Sparse(ids, scores)
+    first = parts[0].dense(size)
+    mask = first.mask.copy()
+    scores = first.scores.copy()
+    for part in parts[1:]:
+        if type(part) is Sparse:
+            mask[part.ids] = True
+            scores[part.ids] += part.scores
+        else:
+            mask |= part.mask
+            scores += part.scores
+    return Matches(mask, scores)
 
 
-def intersection(a: Matches, b: Matches) -> Matches:
-    mask = a.mask & b.mask
-    return Matches(mask, np.where(mask, a.scores + b.scores, 0.0))
+def intersection_of(parts: list[Found], size: int) -> Found:
+    """Documents every part matches, scores summed in the parts' order."""
+    sparse = [p for p in parts if type(p) is Sparse]
+    if not sparse:
+        mask = parts[0].mask.copy()
+        scores = parts[0].scores.copy()
+        for part in parts[1:]:
+            mask &= part.mask
+            scores += part.scores
+        scores[~mask] = 0.0
+        return Matches(mask, scores)
+    ids = min(sparse, key=lambda p: len(p.ids)).ids
+    for part in parts:
+        if not len(ids):
+            break
+        ids = _members(ids, part.ids) if type(part) is Sparse else ids[part.mask[ids]]
+    scores = np.zeros(len(ids), dtype=np.float64)
+    for part in parts:
+        scores += part.at(ids) if type(part) is Sparse else part.scores[ids]
+    return Sparse(ids, scores)
 
 
-def best_of(a: Matches, b: Matches) -> Matches:
+def without(positive: Found, negative: Found, size: int) -> Found:
+    """Documents ``positive`` matches and ``negative`` does not, with positive's scores."""
+    if type(positive) is Sparse:
+        ids = positive.ids
+        if type(negative) is Sparse:
+            dropped = np.zeros(len(ids), dtype=bool)
+            if len(negative.ids) and len(ids):
+                at = np.minimum(np.searchsorted(negative.ids, ids), len(negative.ids) - 1)
+                dropped = negative.ids[at] == ids
+        else:
+            dropped = negative.mask[ids]
+        return Sparse(ids[~dropped], positive.scores[~dropped])
+    negative = negative.dense(size)
+    mask = positive.mask & ~negative.mask
+    return Matches(mask, np.where(mask, positive.scores, 0.0))
+
+
+def best_of(a: Found, b: Found, size: int) -> Found:
     """``search.matching.BestOfMatcher``'s score: the larger plus a share of the smaller."""
-    both = a.mask & b.mask
-    scores = a.scores + b.scores
+    if type(a) is Sparse and type(b) is Sparse:
+        ids = _sorted_distinct([np.sort(np.concatenate([a.ids, b.ids]))])
+        at_a, at_b = np.searchsorted(ids, a.ids), np.searchsorted(ids, b.ids)
+        sa = np.zeros(len(ids), dtype=np.float64)
+        sb = np.zeros(len(ids), dtype=np.float64)
+        sa[at_a] = a.scores
+        sb[at_b] = b.scores
+        in_a = np.zeros(len(ids), dtype=bool)
+        in_a[at_a] = True
+        both = np.zeros(len(ids), dtype=bool)
+        both[at_b] = in_a[at_b]
+        return Sparse(ids, _best_scores(sa, sb, both))
+    a, b = a.dense(size), b.dense(size)
+    return Matches(a.mask | b.mask, _best_scores(a.scores, b.scores, a.mask & b.mask))
+
+
+def _best_scores(sa: np.ndarray, sb: np.ndarray, both: np.ndarray) -> np.ndarray:
+    scores = sa + sb
     if both.any():
-        sa, sb = a.scores[both], b.scores[both]
-        scores[both] = np.maximum(sa, sb) + TIEBREAK * np.minimum(sa, sb)
-    return Matches(a.mask | b.mask, scores)
+        x, y = sa[both], sb[both]
+        scores[both] = np.maximum(x, y) + TIEBREAK * np.minimum(x, y)
+    return scores
 
 
 def _sorted_distinct(arrays: list[np.ndarray]) -> np.ndarray:
@@ -315,79 +423,94 @@ class Evaluator:
         self.cut_short = False
         self._context = None
         # The main query and its per-language twins share their per-field
-        # subtrees: each distinct subtree is evaluated once per request.
-        self._memo: dict[wq.Query, Matches] = {}
+        # subtrees: each is evaluated once per request.  Keys are built from
+        # the terms up (a term's text, then a compound's kind and its parts'
+        # results): Whoosh hashes a query tree anew at every level.
+        self._memo: dict[tuple, Found] = {}
+        #: Document frequency of each term evaluated (Whoosh's ``estimate_size``).
+        self._frequency: dict[tuple, int] = {}
 
     def matches(self, q: wq.Query) -> Matches:
         """Documents ``q`` matches (live ones only) and their scores."""
         found = self._eval(q)
+        if type(found) is Sparse:
+            live = self.live[found.ids]
+            return Sparse(found.ids[live], found.scores[live]).dense(self.size)
         mask = found.mask & self.live
         return Matches(mask, np.where(mask, found.scores, 0.0))
 
-    def _eval(self, q: wq.Query) -> Matches:
-        try:
-            found = self._memo.get(q)
-        except TypeError:  # a query type that cannot be hashed
-            return self._evaluate(q)
-        if found is None:
-            found = self._memo[q] = self._evaluate(q)
-        return found
-
-    def _evaluate(self, q: wq.Query) -> Matches:
+    def _eval(self, q: wq.Query) -> Found:
         kind = type(q)
-        if q is wq.NullQuery or kind is type(wq.NullQuery):
-            return Matches.none(self.size)
         if kind is wq.Term:
-            return self._term(q)
+            key = (kind, q.fieldname, q.text, q.boost)
+            found = self._memo.get(key)
+            if found is None:
+                found = self._memo[key] = self._term(q)
+            return found
+        if q is wq.NullQuery or kind is type(wq.NullQuery):
+            return Sparse.none()
         if kind is wq.Every:
             return Matches(self.live.copy(), np.where(self.live, 1.0, 0.0))
         if kind is wq.AndNot:
-            positive = self._eval(q.a)
-            negative = self._eval(q.b)
-            mask = positive.mask & ~negative.mask
-            return Matches(mask, np.where(mask, positive.scores, 0.0))
-        if kind in (wq.And, wq.Or, BestOf, wq.Sequence):
-            subs = q.subqueries
-            if not subs:
-                return Matches.none(self.size)
-            if len(subs) == 1:
-                # Whoosh's CompoundQuery.matcher: a lone child, without the parent's boost.
-                return self._eval(subs[0])
-            if kind is wq.Sequence:
-                return self._sequence(q)
-            parts = [self._eval(s) for s in subs]
-            if kind is BestOf:
-                reader = self.searcher.reader()
-                found = weighted_tree([(s.estimate_size(reader), p)
-                                       for s, p in zip(subs, parts, strict=True)], best_of)
-            else:
-                combine = intersection if kind is wq.And else union
-                found = parts[0]
-                for part in parts[1:]:
-                    found = combine(found, part)
-            return found.boosted(q.boost)
-        return self._by_whoosh(q, None)
+            return without(self._eval(q.a), self._eval(q.b), self.size)
+        if kind not in (wq.And, wq.Or, BestOf, wq.Sequence):
+            return self._by_whoosh(q, None)
+        subs = q.subqueries
+        if not subs:
+            return Sparse.none()
+        if len(subs) == 1:
+            # Whoosh's CompoundQuery.matcher: a lone child, without the parent's boost.
+            return self._eval(subs[0])
+        parts = [self._eval(sub) for sub in subs]
+        key = (kind, q.boost, *map(id, parts))  # the parts live in the memo: ids stay theirs
+        if kind is wq.Sequence:
+            key += (q.slop, q.ordered, *(tuple(t or ()) for t in map(_terms_of, subs)))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._combine(q, parts)
+        return found
 
-    def _term(self, q: wq.Term) -> Matches:
+    def _combine(self, q: wq.Query, parts: list[Found]) -> Found:
+        kind = type(q)
+        if kind is wq.Sequence:
+            return self._sequence(q, parts)
+        if kind is BestOf:
+            size = self.size
+            found = weighted_tree([(self._estimate(sub), p)
+                                   for sub, p in zip(q.subqueries, parts, strict=True)],
+                                  lambda a, b: best_of(a, b, size))
+        elif kind is wq.And:
+            found = intersection_of(parts, self.size)
+        else:
+            found = union_of(parts, self.size)
+        return found.boosted(q.boost)
+
+    def _estimate(self, q: wq.Query) -> int:
+        """Whoosh's ``estimate_size``: a term's document frequency, deleted documents included."""
+        if type(q) is wq.Term:
+            found = self._frequency.get((q.fieldname, q.text))
+            if found is not None:
+                return found
+        return q.estimate_size(self.searcher.reader())
+
+    def _term(self, q: wq.Term) -> Found:
         searcher = self.searcher
         if q.fieldname not in searcher.schema:
-            return Matches.none(self.size)
+            return Sparse.none()
         try:
             text = searcher.schema[q.fieldname].to_bytes(q.text)
         except ValueError:
-            return Matches.none(self.size)
+            return Sparse.none()
         if self.expired():
             # Out of time: the words not yet read count as absent (a partial page).
             self.cut_short = True
-            return Matches.none(self.size)
+            return Sparse.none()
         ids, scores = self.postings.term(searcher, q.fieldname, text)
-        out = Matches.none(self.size)
-        if len(ids):
-            out.mask[ids] = True
-            out.scores[ids] = scores * q.boost if q.boost != 1.0 else scores
-        return out
+        self._frequency[q.fieldname, q.text] = len(ids)
+        found = Sparse(ids, scores).boosted(q.boost)
+        return found if len(ids) * SPARSE_SHARE <= self.size else found.dense(self.size)
 
-    def _sequence(self, q: wq.Sequence) -> Matches:
+    def _sequence(self, q: wq.Sequence, parts: list[Found]) -> Found:
         """A phrase: candidates (every word present) from the arrays, then positions.
 
         Adjacent, ordered words (Whoosh's ``Sequence`` with slop 1) are checked
@@ -395,25 +518,20 @@ class Evaluator:
         matcher does (the sum of the words' scores); other sequences go to
         Whoosh's matcher, on the candidates only.
         """
-        parts = [self._eval(sub) for sub in q.subqueries]
-        candidates = self.live
-        for part in parts:
-            candidates = candidates & part.mask
-        docs = np.flatnonzero(candidates)
+        every = intersection_of(parts, self.size)
+        if type(every) is Sparse:
+            docs = every.ids[self.live[every.ids]]
+        else:
+            docs = np.flatnonzero(every.mask & self.live)
         alternatives = [_terms_of(sub) for sub in q.subqueries]
         if not q.ordered or q.slop != 1 or any(a is None for a in alternatives):
             return self._by_whoosh(q, docs)
-        out = Matches.none(self.size)
         if not len(docs):
-            return out
+            return Sparse.none()
         found = self._adjacent(alternatives, docs)
-        if len(found):
-            total = parts[0].scores[found]
-            for part in parts[1:]:
-                total = total + part.scores[found]
-            out.mask[found] = True
-            out.scores[found] = total * q.boost if q.boost != 1.0 else total
-        return out
+        # Whoosh's span matcher scores a phrase as the sum of its words' scores.
+        total = every.at(found) if type(every) is Sparse else every.scores[found]
+        return Sparse(found, total).boosted(q.boost)
 
     def _adjacent(self, alternatives: list[list[tuple[str, bytes]]],
                   docs: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ HTML-escaped.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
 FRAGMENT_CHARS = 150
 ELLIPSIS = "…"
+_SPACE_RUNS = re.compile(r"\s+")
 
 
 #: Distinct words whose index terms are remembered, per analyzer.
@@ -216,8 +218,12 @@ def _best_window(text: str, spans: list[tuple[int, int]], width: int,
 
 
 def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS) -> str:
-    """One or two fragments around the best matches, or the text's opening without matches."""
-    text = " ".join(text.split())
+    """One or two fragments around the best matches, or the text's opening without matches.
+
+    Line breaks and runs of spaces read as one space; they are folded in the
+    fragments only, not in the whole body.
+    """
+    text = text.strip()
     spans = match_spans(text, analyzer, terms)
     if not spans:
         return _fragment(text, [], 0, min(len(text), chars))
@@ -241,5 +247,6 @@ def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS) ->
 
 def _fragment(text: str, spans, start: int, end: int) -> str:
     start, end = _snap(text, start, end)
-    body = render(text, spans, start, end)
+    # The markup adds no whitespace, so folding it after rendering folds the text's.
+    body = _SPACE_RUNS.sub(" ", render(text, spans, start, end)).strip()
     return f"{ELLIPSIS if start > 0 else ''}{body}{ELLIPSIS if end < len(text) else ''}"

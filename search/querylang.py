@@ -42,6 +42,8 @@ MAX_FUZZY = 2
 SURFACE_BOOST = 0.5
 #: (field, term) presence answers kept per index generation.
 PRESENT_KEPT = 500_000
+#: Widenings of unknown words kept per index generation (each walks the vocabulary).
+RELAXED_KEPT = 50_000
 TITLE_BOOST = 2.0
 NUMBER_BOOST = 3.0
 #: Shortest word that is relaxed to a shared prefix when it matches nothing.
@@ -369,12 +371,14 @@ class QueryCompiler:
     """Turns a parsed query into a Whoosh query over chosen fields of one index."""
 
     def __init__(self, reader, corrections: Corrections | None = None,
-                 present: dict[tuple[str, str], bool] | None = None) -> None:
+                 present: dict[tuple[str, str], bool] | None = None,
+                 relaxed: dict[tuple, tuple[str, list[str]]] | None = None) -> None:
         self.reader = reader
         self.corrections = corrections or Corrections()
         #: (field, term) → in the index; may be shared by the compilers of one generation.
         self._present: dict[tuple[str, str], bool] = {} if present is None else present
-        self._relaxed: dict[tuple, tuple[str, list[str]]] = {}
+        #: (word, field languages) → widened terms; may be shared like ``present``.
+        self._relaxed: dict[tuple, tuple[str, list[str]]] = {} if relaxed is None else relaxed
         self._analyzed: dict[tuple, tuple[list[list[str]], Note | None]] = {}
         self._may_relax = True
 
@@ -494,6 +498,8 @@ class QueryCompiler:
         key = (word, field_langs)
         if key in self._relaxed:
             return self._relaxed[key]
+        if len(self._relaxed) > RELAXED_KEPT:
+            self._relaxed.clear()
         reader = self.reader
         fields = [f"{s}_{lang}" for lang in field_langs if lang != OTHER for s in SCOPES]
         if (not fields or any(self._exists(f, t) for f in fields for t in own_terms)

@@ -15,6 +15,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import RamStorage
 
 from indexer.location import live_index_dir
+from search import evaluation
 from search.archive import WEIGHTING, top_scores
 from search.evaluation import Evaluator, Postings
 from search.matching import BestOf
@@ -36,6 +37,15 @@ QUERIES = [
     "the of and",
     "zzzzqqq",
 ]
+
+
+@pytest.fixture(autouse=True, params=["mixed", "sparse", "dense"])
+def representation(request, monkeypatch) -> str:
+    """Every comparison runs with the evaluator's usual choice between sorted-id and
+    per-document arrays, with ids wherever possible, and with per-document arrays only."""
+    share = {"mixed": evaluation.SPARSE_SHARE, "sparse": 1, "dense": 10**9}[request.param]
+    monkeypatch.setattr(evaluation, "SPARSE_SHARE", share)
+    return request.param
 
 
 def whoosh_scores(searcher, q) -> dict[int, float]:

@@ -75,11 +75,13 @@ def test_forms_parts_and_yo_spellings_are_marked() -> None:
 
 def test_snippet_marks_forms_and_escapes() -> None:
     analyzer = default_analyzer()
-    text = ("Вступление. " + "слово " * 80 + "Стороны провели <b>переговоры</b> в Баку. "
-            + "ещё " * 80)
+    text = ("Вступление.\n\n" + "слово " * 80 + "Стороны  провели\n<b>переговоры</b> в\tБаку.\n"
+            + "ещё " * 80 + "\n")
     out = snippet(text, analyzer, set(query_terms(analyzer, ["переговоров"])))
     assert "&lt;b&gt;<mark>переговоры</mark>&lt;/b&gt;" in out
     assert out.startswith("…") and out.endswith("…") and len(out) <= 320
+    assert "Стороны провели &lt;b&gt;" in out and "в Баку." in out
+    assert not any(space in out for space in ("\n", "\t", "  "))
 
 
 def brute_force_window(text: str, spans: list[tuple[int, int]], width: int):
