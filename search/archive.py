@@ -10,6 +10,7 @@ shared by all threads.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -46,6 +47,9 @@ FEW_HITS = 1
 MLT_TERMS = 12
 #: Generations whose shared state (facet tables, corrections) is kept.
 TABLES_KEPT = 4
+#: Files changed this recently may change again within one tick of their
+#: timestamps: until then every request checks the index in full.
+SETTLE_SECONDS = 1.0
 
 
 def field_lang(lang: str) -> str:
@@ -57,6 +61,8 @@ class _ThreadState:
     live_dir: Path
     index: Any
     searcher: Any
+    #: What ``CURRENT`` and the generation folder looked like at the last full check.
+    stamp: tuple | None = None
 
 
 @dataclass
@@ -159,6 +165,25 @@ def top_scores(mask: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[i
     return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
 
 
+def stored_fields(searcher, docnum: int) -> dict[str, Any]:
+    """A document's stored fields, read from its segment.
+
+    ``Searcher.stored_fields`` also checks each field against the schema, for
+    indexes whose schema lost fields; a third of its cost per hit, and a
+    generation's schema never changes.
+    """
+    reader = searcher.reader()
+    if reader.is_atomic():
+        leaf, local = reader, docnum
+    else:
+        segment, local = reader._segment_and_docnum(docnum)
+        leaf = reader.readers[segment]
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is None or leaf.is_closed:
+        return searcher.stored_fields(docnum)
+    return perdoc.stored_fields(local)
+
+
 class Archive:
     def __init__(self, root: str | Path, time_limit: float | None = None) -> None:
         self.root = Path(root)
@@ -169,11 +194,41 @@ class Archive:
         self._generations: dict[tuple[str, int], _Generation] = {}
         self._building: dict[tuple[str, int], threading.Lock] = {}
         self._states: list[_ThreadState] = []
+        self._current_path = str(self.root / CURRENT)
 
     # ------------------------------------------------------------ lifecycle
 
     def _open(self) -> _ThreadState:
         state: _ThreadState | None = getattr(self._local, "state", None)
+        if state is None:
+            return self._reopen(None)
+        # A commit adds files to the generation folder and a rebuild replaces
+        # CURRENT: when neither changed since the last full check (two stats),
+        # the searcher is current without reading CURRENT or listing the folder.
+        stamp = self._stamp(state.live_dir)
+        if stamp is not None and stamp == state.stamp:
+            return state
+        opened = self._reopen(state)
+        if opened is state:
+            opened.stamp = stamp  # taken before the check: a later write changes it
+        return opened
+
+    def _stamp(self, live_dir: Path) -> tuple | None:
+        """Identity and times of ``CURRENT`` and ``live_dir``; None while they may still
+        change unseen (modified within SETTLE_SECONDS) or cannot be read."""
+        try:
+            current = os.stat(self._current_path)
+            folder = os.stat(live_dir)
+        except OSError:
+            return None
+        if time.time_ns() - max(current.st_mtime_ns, folder.st_mtime_ns) < SETTLE_SECONDS * 1e9:
+            return None
+        return (current.st_ino, current.st_mtime_ns, current.st_size,
+                folder.st_ino, folder.st_mtime_ns)
+
+    def _reopen(self, state: _ThreadState | None) -> _ThreadState:
+        """The thread's searcher brought up to date: refreshed after a commit, opened
+        anew on another generation."""
         if state is not None and self._still_current(state):
             if not state.searcher.up_to_date():
                 state.searcher = state.searcher.refresh()
@@ -414,7 +469,7 @@ class Archive:
 
     def _hit(self, searcher, docnum: int, score: float | None, terms: dict[str, set[str]],
              lang_scores: dict[str, dict[int, float]], preferred: Iterable[str]) -> dict[str, Any]:
-        stored = searcher.stored_fields(docnum)
+        stored = stored_fields(searcher, docnum)
         languages = [x for x in stored.get("languages", "").split(",") if x]
         titles = {lang: stored.get(f"title_{field_lang(lang)}", "") for lang in languages}
         order = list(dict.fromkeys([*preferred, "en", "ru"]))
@@ -592,6 +647,7 @@ class Archive:
         labels = topic_labels()
         ctx = self._context(None)
         for slug in ctx.table.postings.get("topics", {}):
-            labels.setdefault(slug, topic_label(slug))
+            if slug not in labels:
+                labels[slug] = topic_label(slug)
         return labels
 

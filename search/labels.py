@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Any
 
 LANGUAGE_LABELS: dict[str, dict[str, str]] = {
@@ -35,7 +36,14 @@ def taxonomy() -> Any:
 
 
 def topic_labels() -> dict[str, dict[str, str]]:
-    """Labels of every topic the taxonomy knows."""
+    """Labels of every topic the taxonomy knows (a new dict; the labels inside are shared)."""
+    return dict(_taxonomy_labels())
+
+
+@lru_cache(maxsize=1)
+def _taxonomy_labels() -> dict[str, dict[str, str]]:
+    # The taxonomy is loaded once per process: its labels are built once too,
+    # not for every facet of every page.
     tax = taxonomy()
     if tax is None:
         return {}

@@ -7,10 +7,13 @@ from functools import lru_cache
 
 import pytest
 import search_corpus as sc
+from whoosh import fields
+from whoosh.filedb.filestore import RamStorage
 
 from indexer.analysis import PlainAnalyzer, analyze, default_analyzer
 from indexer.release import ANALYZED_LANGUAGES
 from search import Archive, QueryError, SearchRequest
+from search.archive import stored_fields
 
 
 @pytest.fixture(scope="session")
@@ -203,6 +206,25 @@ def test_hit_shows_the_matching_language_and_names_the_others(archive) -> None:
     assert hit["title"].startswith("<mark>Переговоры</mark>")
     hit = next(h for h in run(archive, "negotiations").hits if h["id"] == "2017-101")
     assert hit["lang"] == "en" and "<mark>negotiations</mark>" in hit["snippet"]
+
+
+def test_stored_fields_are_read_from_the_right_segment() -> None:
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True), body=fields.TEXT(stored=True))
+    ix = RamStorage().create_index(schema)
+    for segment in range(3):
+        with ix.writer() as writer:
+            writer.merge = False
+            for i in range(4):
+                writer.add_document(id=f"{segment}-{i}", body=f"text {segment} {i}")
+    with ix.writer() as writer:
+        writer.merge = False
+        writer.delete_by_term("id", "1-2")
+    with ix.searcher() as searcher:
+        assert not searcher.reader().is_atomic()
+        docnums = list(searcher.reader().all_doc_ids())
+        assert len(docnums) == 11
+        for docnum in docnums:
+            assert stored_fields(searcher, docnum) == searcher.stored_fields(docnum)
 
 
 def test_release_text_is_escaped(archive) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -49,6 +50,46 @@ def test_commits_and_rebuild_swaps_are_seen_by_the_next_request(store_root, tmp_
         assert (root / "CURRENT").read_text().strip() != old_dir
         assert total(archive, "harpsichord") == 0
         assert total(archive, "theorbo") == 1
+
+
+def test_a_settled_index_is_not_re_read_and_a_later_commit_is_seen(store_root, monkeypatch,
+                                                                  tmp_path) -> None:
+    """Requests on an index nobody wrote to lately trust two stats instead of reading
+    CURRENT and listing the folder; a commit or a rebuild still reaches the next one."""
+    from search import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "SETTLE_SECONDS", 0.05)
+    root, store_class = store_root
+    store = store_class(root)
+    store.add_releases([release(1, "harpsichord")])
+    with Archive(root) as archive:
+        full_checks: list[int] = []
+        reopen = archive._reopen
+
+        def counted_reopen(state):
+            full_checks.append(1)
+            return reopen(state)
+
+        monkeypatch.setattr(archive, "_reopen", counted_reopen)
+        assert total(archive, "harpsichord") == 1
+        time.sleep(0.1)
+        assert total(archive, "harpsichord") == 1  # checked in full, stamp taken
+        checks = len(full_checks)
+        for _ in range(3):
+            assert total(archive, "harpsichord") == 1
+        assert len(full_checks) == checks  # settled: no full check
+        store.add_releases([release(2, "harpsichord")])
+        assert total(archive, "harpsichord") == 2
+        assert len(full_checks) > checks
+        time.sleep(0.1)
+        source = tmp_path / "in.jsonl"
+        source.write_text(json.dumps({"number": "3/19", "date": "2019-01-01",
+                                      "en": {"title": "T", "body": "A theorbo."}}) + "\n")
+        total(archive, "theorbo")
+        time.sleep(0.1)
+        total(archive, "theorbo")  # settled again
+        store.rebuild([source])
+        assert total(archive, "theorbo") == 1 and total(archive, "harpsichord") == 0
 
 
 def test_threads_search_while_a_writer_commits(store_root) -> None:
