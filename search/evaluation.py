@@ -5,14 +5,17 @@ Python: a word found in every release costs tens of milliseconds at 20,000
 releases, a three-word query over four fields a few hundred.  Here each
 term's postings are decoded once per index generation into two arrays (the
 document numbers and their BM25F scores, with the very formula and statistics
-of ``whoosh.scoring.BM25F``), and a query tree is evaluated over dense
-per-document arrays: a union adds, an intersection adds where both match, a
-best-of takes the larger score plus a share of the smaller.
+of ``whoosh.scoring.BM25F``), and a query tree is evaluated as arrays: a
+union adds, an intersection adds where both match, a best-of takes the larger
+score plus a share of the smaller.  Rare terms stay sorted document numbers
+with their scores (``Sparse``); common ones become per-document arrays
+(``Matches``).
 
 Phrases need positions: their candidates (the documents holding every word)
-come from the arrays, and Whoosh's own span matcher checks and scores just
-those.  Query types this module does not know are run through Whoosh's
-matcher whole, so every query gets an answer.
+come from the arrays; adjacent words are checked on cached occurrence arrays
+and scored as Whoosh's span matcher scores them, other sequences by Whoosh's
+matcher on the candidates.  Query types this module does not know are run
+through Whoosh's matcher whole, so every query gets an answer.
 """
 
 from __future__ import annotations
