@@ -350,13 +350,8 @@ def without(positive: Found, negative: Found, size: int) -> Found:
     """Documents ``positive`` matches and ``negative`` does not, with positive's scores."""
     if type(positive) is Sparse:
         ids = positive.ids
-        if type(negative) is Sparse:
-            dropped = np.zeros(len(ids), dtype=bool)
-            if len(negative.ids) and len(ids):
-                at = np.minimum(np.searchsorted(negative.ids, ids), len(negative.ids) - 1)
-                dropped = negative.ids[at] == ids
-        else:
-            dropped = negative.mask[ids]
+        dropped = (_found_in(ids, negative.ids) if type(negative) is Sparse
+                   else negative.mask[ids])
         return Sparse(ids[~dropped], positive.scores[~dropped])
     negative = negative.dense(size)
     mask = positive.mask & ~negative.mask
@@ -404,12 +399,17 @@ def _sorted_distinct(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def _members(values: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """The ``values`` found in ``among`` (both sorted): a binary search per value,
+    """The ``values`` found in ``among`` (both sorted)."""
+    return values[_found_in(values, among)]
+
+
+def _found_in(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Per value, whether ``among`` (sorted) has it: a binary search per value,
     cheaper than sorting both together when ``values`` is the shorter."""
     if not len(values) or not len(among):
-        return values[:0]
+        return np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(among, values), len(among) - 1)
-    return values[among[at] == values]
+    return among[at] == values
 
 
 class Evaluator:
