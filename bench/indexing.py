@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -46,9 +47,11 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-DEFAULT_CORPUS = Path("/tmp/gen2000.jsonl")
-PEERS = Path("/work/shared/tools/peers")
-XQUAD = Path("/work/shared/data/xquad")
+SHARED = REPO.parent / "shared"
+PEERS = SHARED / "tools" / "peers"
+XQUAD = SHARED / "data" / "xquad"
+CORPUS_DIR = Path(tempfile.gettempdir())
+XQUAD_PREP = CORPUS_DIR / "pressroom-bench-xquad"
 ENGINES = ("stock", "xapian", "pressroom")
 #: Seconds between samples of the process tree's memory.
 SAMPLE_EVERY = 0.1
@@ -241,20 +244,51 @@ def child(engine: str, corpus: Path, n: int, folder: Path) -> dict:
     }
 
 
-def ensure_corpus(n: int) -> Path:
-    """A corpus of at least ``n`` releases: /tmp/gen<n>.jsonl, made if need be."""
-    out = Path(f"/tmp/gen{n}.jsonl")
-    for candidate in (out, DEFAULT_CORPUS):
-        if candidate.exists() and len(read_records(candidate, n)) >= n:
-            return candidate
-    work = Path("/tmp/pressroom-bench-xquad")
-    if not (work / "docs_en.jsonl").exists():
-        subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD), str(work)],
-                       check=True)
-    partial = out.with_suffix(".tmp")
-    subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(partial),
-                    "--data", str(work)], check=True)
-    partial.replace(out)
+def ensure_xquad_prep() -> None:
+    if not (XQUAD_PREP / "queries_ru.tsv").exists() or \
+            not (XQUAD_PREP / "docs_ru.jsonl").exists():
+        subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD),
+                        str(XQUAD_PREP)], check=True, capture_output=True)
+
+
+def has_records(path: Path, n: int) -> bool:
+    """At least n complete lines (a corpus still being written has a partial last one)."""
+    count = 0
+    with path.open("rb") as f:
+        for line in f:
+            if not line.endswith(b"\n"):
+                return False
+            count += bool(line.strip())
+            if count >= n:
+                return True
+    return False
+
+
+def corpus_for(n: int) -> Path:
+    """A ``gen_corpus.py`` corpus with at least n releases.
+
+    The generator is prefix-stable (the first n releases of a larger corpus are the
+    n-release corpus), so the smallest complete ``/tmp/gen<N>.jsonl`` with N >= n is
+    reused; otherwise ``/tmp/gen<n>.jsonl`` is generated (and kept for the next run).
+    """
+    found = []
+    for path in CORPUS_DIR.glob("gen*.jsonl"):
+        m = re.fullmatch(r"gen(\d+)\.jsonl", path.name)
+        if m and int(m[1]) >= n:
+            found.append((int(m[1]), path))
+    for _, path in sorted(found):
+        if has_records(path, n):
+            return path
+    ensure_xquad_prep()
+    out = CORPUS_DIR / f"gen{n}.jsonl"
+    part = CORPUS_DIR / f"gen{n}.jsonl.{os.getpid()}.part"
+    print(f"generating {out} ({n} releases)", file=sys.stderr, flush=True)
+    try:
+        subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(part),
+                        "--data", str(XQUAD_PREP)], check=True)
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
     return out
 
 
@@ -273,7 +307,7 @@ def main() -> None:
         print(json.dumps(child(engine, Path(corpus), int(n), Path(folder))))
         return
     n = 500 if args.quick else args.n
-    corpus = args.corpus or ensure_corpus(n)
+    corpus = args.corpus or corpus_for(n)
     results: dict[str, list[dict]] = {}
     for _ in range(args.reps):
         for engine in args.engines.split(","):

@@ -35,8 +35,8 @@ Then, Pressroom alone:
   (the main size reuses the main run's figures);
 * web: ``bench/web.py``'s ``run_web(index_root, duration, quick)`` and
   ``web_section(result)`` on the 20,000-release index (else the largest
-  built), in a child process; a missing or failing bench/web.py is reported,
-  not fatal.  ``--no-web`` leaves it out.
+  built), in a child process; a failing load test is reported, not fatal.
+  ``--no-web`` leaves it out.
 
 The corpus is ``/tmp/gen<N>.jsonl`` (the smallest one with enough releases is
 reused, else generated).  ``--quick`` is n=1000, the first 150 mix queries,
@@ -67,20 +67,24 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.indexing import TreeMemory, folder_mb, read_records, rss_mb  # noqa: E402
+from bench.indexing import (  # noqa: E402
+    XQUAD_PREP,
+    TreeMemory,
+    corpus_for,
+    ensure_xquad_prep,
+    folder_mb,
+    read_records,
+    rss_mb,
+)
 from bench.querymix import MixQuery, load, topic_slug  # noqa: E402
-from bench.speed_report import TARGET_N, Run, find, pct, report  # noqa: E402
+from bench.speed_report import SCALE_SIZES, TARGET_N, Run, find, pct, report  # noqa: E402
 
 ENGINES = ("pressroom", "tantivy", "fts5", "whoosh-stock", "xapian")
-PEERS = Path("/work/shared/tools/peers")
-XQUAD = Path("/work/shared/data/xquad")
-CORPUS_DIR = Path(tempfile.gettempdir())
-XQUAD_PREP = CORPUS_DIR / "pressroom-bench-xquad"
 DEFAULT_OUT = REPO / "docs" / "benchmarks.md"
 LANGS = ("en", "ru")
 TEXT_FIELDS = {lang: (f"title_{lang}", f"body_{lang}") for lang in LANGS}
 TOKEN = re.compile(r"\w+")
-FULL_SCALE = "2000,20000,100000"
+FULL_SCALE = ",".join(map(str, SCALE_SIZES))
 QUICK_N, QUICK_QUERIES, QUICK_STEP, QUICK_SCALE = 1000, 150, 16, "250,1000"
 
 
@@ -522,12 +526,11 @@ def child_latency(engine: str, folder: Path, workload: str, spec: dict) -> dict:
             "profile": profile}
 
 
-def child_web(module: str, index_root: Path, duration: float, quick: bool, out: Path) -> None:
-    """bench/web.py's load test and freshness check; imported here, in a child, so that a
-    missing or broken module cannot take the main run down."""
-    import importlib
+def child_web(index_root: Path, duration: float, quick: bool, out: Path) -> None:
+    """bench/web.py's load test and freshness check, in a child, so that a failing load
+    test cannot take the main run down."""
+    from bench import web
 
-    web = importlib.import_module(module)
     result = web.run_web(index_root, duration, quick)
     lines = [str(line) for line in web.web_section(result)]
     out.write_text(json.dumps({"lines": lines, "result": result}, default=str),
@@ -554,10 +557,7 @@ def last_line(text: str) -> str:
     return lines[-1].strip() if lines else "no output"
 
 
-def measure_web(module: str, folder: Path, size: int, duration: float, quick: bool,
-                work: Path) -> dict:
-    if module == "bench.web" and not (HERE / "web.py").exists():
-        return {"status": "missing"}
+def measure_web(folder: Path, size: int, duration: float, quick: bool, work: Path) -> dict:
     out, log = work / "web.json", work / "web.log"
     env = child_env()
     timeout = 240 + 15 * duration
@@ -566,7 +566,7 @@ def measure_web(module: str, folder: Path, size: int, duration: float, quick: bo
     # session of its own, so that whatever bench/web.py leaves running goes with it.
     with log.open("w", encoding="utf-8") as sink:
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", "web", module, str(folder), str(duration),
+            [sys.executable, __file__, "--child", "web", str(folder), str(duration),
              "1" if quick else "0", str(out)],
             stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             start_new_session=True)
@@ -587,57 +587,6 @@ def measure_web(module: str, folder: Path, size: int, duration: float, quick: bo
     return {"status": "ok", "lines": data["lines"], "result": data["result"],
             "index_n": size, "duration": duration,
             "seconds": time.perf_counter() - started}
-
-
-# --- corpus -----------------------------------------------------------------------------
-
-
-def ensure_xquad_prep() -> None:
-    if not (XQUAD_PREP / "queries_ru.tsv").exists() or \
-            not (XQUAD_PREP / "docs_ru.jsonl").exists():
-        subprocess.run([sys.executable, str(PEERS / "prep_xquad.py"), str(XQUAD),
-                        str(XQUAD_PREP)], check=True, capture_output=True)
-
-
-def has_records(path: Path, n: int) -> bool:
-    """At least n complete lines (a corpus still being written has a partial last one)."""
-    count = 0
-    with path.open("rb") as f:
-        for line in f:
-            if not line.endswith(b"\n"):
-                return False
-            count += bool(line.strip())
-            if count >= n:
-                return True
-    return False
-
-
-def corpus_for(n: int) -> Path:
-    """A ``gen_corpus.py`` corpus with at least n releases.
-
-    The generator is prefix-stable (the first n releases of a larger corpus are the
-    n-release corpus), so the smallest complete ``/tmp/gen<N>.jsonl`` with N >= n is
-    reused; otherwise ``/tmp/gen<n>.jsonl`` is generated (and kept for the next run).
-    """
-    found = []
-    for path in CORPUS_DIR.glob("gen*.jsonl"):
-        m = re.fullmatch(r"gen(\d+)\.jsonl", path.name)
-        if m and int(m[1]) >= n:
-            found.append((int(m[1]), path))
-    for _, path in sorted(found):
-        if has_records(path, n):
-            return path
-    ensure_xquad_prep()
-    out = CORPUS_DIR / f"gen{n}.jsonl"
-    part = CORPUS_DIR / f"gen{n}.jsonl.{os.getpid()}.part"
-    print(f"generating {out} ({n} releases)", file=sys.stderr, flush=True)
-    try:
-        subprocess.run([sys.executable, str(PEERS / "gen_corpus.py"), str(n), str(part),
-                        "--data", str(XQUAD_PREP)], check=True)
-        part.replace(out)
-    finally:
-        part.unlink(missing_ok=True)
-    return out
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -683,7 +632,7 @@ def measure_build(run: Run, engine: str, corpus: Path, n: int, folder: Path,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=20000, help="main corpus size (peers too)")
+    parser.add_argument("--n", type=int, default=TARGET_N, help="main corpus size (peers too)")
     parser.add_argument("--quick", action="store_true",
                         help=f"n={QUICK_N}, {QUICK_QUERIES} mix queries, every {QUICK_STEP}th "
                         f"XQuAD question, scale {QUICK_SCALE}, short web runs")
@@ -701,7 +650,6 @@ def main() -> None:
     parser.add_argument("--no-web", action="store_true", help="leave out bench/web.py")
     parser.add_argument("--web-duration", type=int,
                         help="whole seconds per load run of bench/web.py (default 30, --quick 2)")
-    parser.add_argument("--web-module", default="bench.web", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true",
                         help="append a cProfile of Pressroom's realistic mix to the report")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -712,7 +660,7 @@ def main() -> None:
         if kind == "build":
             result = child_build(engine, Path(rest[0]), int(rest[1]), Path(rest[2]))
         elif kind == "web":
-            child_web(engine, Path(rest[0]), float(rest[1]), rest[2] == "1", Path(rest[3]))
+            child_web(Path(engine), float(rest[0]), rest[1] == "1", Path(rest[2]))
             return
         else:
             result = child_latency(engine, Path(rest[0]), rest[1], json.loads(rest[2]))
@@ -793,8 +741,7 @@ def main() -> None:
             run.web = {"status": "no-index"}
         else:
             progress(f"web: bench/web.py on the {web_size}-release index")
-            run.web = measure_web(args.web_module, web_folder, web_size, web_duration,
-                                  args.quick, root)
+            run.web = measure_web(web_folder, web_size, web_duration, args.quick, root)
             progress(f"web: {run.web['status']} {run.web.get('note', '')}".rstrip())
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from bench.indexing import SAMPLE_EVERY
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Issue 5's targets.  Indexing: Pressroom releases/s divided by the peer's (at
@@ -149,14 +151,14 @@ def acceptance(run: Run) -> list[str]:
             rows.append((requirement, f"{a:.1f} / {b:.2f} ms = {ratio_text(ratio)}", goal,
                          verdict))
     sizes = [s["build"]["n"] for s in run.scale]
+    scale = "Scale: Pressroom page at " + " / ".join(f"{s:,}" for s in SCALE_SIZES) + " releases"
     if sizes:
         missing = [s for s in SCALE_SIZES if s not in sizes]
-        rows.append(("Scale: Pressroom page at 2,000 / 20,000 / 100,000 releases",
+        rows.append((scale,
                      "measured at " + ", ".join(f"{s:,}" for s in sizes),
                      "all three sizes", "PASS" if not missing else "INCOMPLETE"))
     else:
-        rows.append(("Scale: Pressroom page at 2,000 / 20,000 / 100,000 releases",
-                     "not measured", "all three sizes", "n/a"))
+        rows.append((scale, "not measured", "all three sizes", "n/a"))
     rows += web_acceptance(run.web or {})
 
     lines = [
@@ -176,7 +178,7 @@ def web_acceptance(web: dict) -> list[tuple[str, str, str, str]]:
     """Rows for bench/web.py's figures, read defensively (its result is its own)."""
     status = web.get("status")
     if status != "ok":
-        text = {"skipped": "skipped (--no-web)", "missing": "bench/web.py missing"}.get(
+        text = {"skipped": "skipped (--no-web)"}.get(
             status or "", f"not measured ({status or 'not run'})")
         return [("Web load test (wrk) and freshness", text, "see the Web section", "n/a")]
     result = web.get("result") or {}
@@ -283,7 +285,6 @@ def web_section(run: Run) -> list[str]:
         return ["## Web: load test and freshness", "", intro, "", *lines]
     reasons = {
         "skipped": "skipped: the run was made with `--no-web`.",
-        "missing": "not measured: `bench/web.py` is not in the tree yet.",
         "no-index": "not measured: the Pressroom index it runs on was not built.",
     }
     text = reasons.get(status or "", f"not measured: `bench/web.py` failed ({web.get('note')}).")
@@ -330,7 +331,7 @@ def method(run: Run) -> list[str]:
         "title and body and the russian stemmer and prefix `XR` on the Russian ones "
         "(positions indexed), year and day as values, the topic as a boolean term, not "
         "compacted. Peak RSS is the whole child process with any process it started (sampled "
-        "every few ms; Python baseline and the records included).",
+        f"every {SAMPLE_EVERY:g} s; Python baseline and the records included).",
         "- Latency: each engine in its own fresh child process with one long-lived "
         "searcher (Pressroom: one `Archive`, `archive.search(SearchRequest.from_params(...))`). "
         "One warm-up pass (whole mix; first 100 XQuAD questions), then every query once "

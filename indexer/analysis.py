@@ -24,7 +24,9 @@ from whoosh.lang.stopwords import stoplists
 
 # Letters or digits, joined into one token by inner hyphens, slashes and
 # apostrophes: "армяно-азербайджанского", "North-South", "332/17", "Azerbaijan's".
-TOKEN_PATTERN = re.compile(r"[^\W_]+(?:['’‐‑/-][^\W_]+)*")
+#: Characters joining the parts of one word (kept inside the token).
+WORD_JOINERS = "'’‐‑/-"
+TOKEN_PATTERN = re.compile(rf"[^\W_]+(?:[{WORD_JOINERS}][^\W_]+)*")
 # Apostrophes join but never split: "azerbaijan's" is one word, not two.
 _JOINERS = re.compile(r"[‐‑/-]")
 _CYRILLIC = re.compile(r"[а-яё]")
@@ -56,7 +58,8 @@ DEFAULT_LEMMA_MODE = "all"
 
 
 #: Texts whose tokens are remembered: indexing a release tokenizes each of
-#: its texts three times (topic tagging, the vocabulary field, the text field).
+#: its texts twice (the vocabulary field, and the word analysis the topic
+#: tagger and the text field share).
 RECENT_TEXTS = 16
 
 

@@ -74,6 +74,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.analysis import (
     CACHE_SIZE,
+    RECENT_TEXTS,
     TOKEN_PATTERN,
     BilingualMorphFilter,
     CompoundSplitFilter,
@@ -230,7 +231,7 @@ class WordAnalysis:
 
     #: Texts whose term positions are remembered: the tagger and the text
     #: fields analyze the same title and body.
-    RECENT = 16
+    RECENT = RECENT_TEXTS
 
     def __init__(self, analyzer: Any, tokens_of: Callable[[str], Sequence[str]],
                  renumber: bool) -> None:
@@ -365,8 +366,7 @@ class BilingualText(fields.TEXT):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for cache in ("_word_cache", "_fast_plan", "_analysis"):
-            state.pop(cache, None)
+        state.pop("_analysis", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -379,12 +379,6 @@ class BilingualText(fields.TEXT):
             fast = type(self.format) is formats.Positions
             analysis = self._analysis = word_analysis(self.analyzer) if fast else None
         return analysis
-
-    def term_positions(self, value: str) -> dict[str, list[int]]:
-        """Each term of ``value`` with its positions, exactly as the analyzer places
-        them (a shared result: do not change it).  Only for string values of a
-        field with a ``word_analysis``."""
-        return self.word_analysis().term_positions(value)
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         analysis = self.word_analysis()
@@ -502,8 +496,8 @@ class ChunkBuilder:
     def _plan_for(self, fieldname: str, fieldobj: Any) -> tuple[str, Any]:
         plan = self._plans.get(fieldname)
         if plan is None:
-            if isinstance(fieldobj, BilingualText) and fieldobj.word_analysis():
-                plan = ("text", None)
+            if isinstance(fieldobj, BilingualText) and (analysis := fieldobj.word_analysis()):
+                plan = ("text", analysis)
             elif (keyword := _keyword_plan(fieldobj)) is not None:
                 plan = ("keyword", keyword)
             elif (whole := _whole_value_plan(fieldobj)) is not None:
@@ -562,7 +556,7 @@ class ChunkBuilder:
             get = groups.get
             single = _SINGLE_PICKLED.get
             one = 1.0 * fb * boost if boost != 1.0 else 1.0 * fb
-            for term, plist in fieldobj.term_positions(value).items():
+            for term, plist in plan.term_positions(value).items():
                 n = len(plist)
                 if n == 1:
                     length += 1
@@ -842,7 +836,7 @@ class FastSegmentWriter(SegmentWriter):
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        self._limit = kwargs.get("limitmb", 128) * 1024 * 1024
+        self._limit = self.pool.limit
         self._size = 0
         self._fields: dict[str, _FieldState] = {}
         self._builder: ChunkBuilder | None = None
@@ -1074,36 +1068,24 @@ class FastSegmentWriter(SegmentWriter):
 
     def _write_postings(self, merged: Iterable[tuple], lengths_reader: Any) -> None:
         """Write every term of every field in order, joined with the merged postings."""
-        schema = self.schema
         fw = self.fieldwriter
         compression = self.codec._compression
         theirs = groupby(merged, key=itemgetter(0, 1))
-        current = None
-        state = _FieldState()
-        out: _PostingsOutput | None = None
+        out = _PostingsOutput(fw, self.schema)
         for (fieldname, tbytes), term, extra in _join(self._our_terms(), theirs):
-            if fieldname != current:
-                if out is not None:
-                    out.flush()
-                    fw.finish_field()
-                current = fieldname
+            if fieldname != out.field:
+                out.start_field(fieldname)
                 state = self._fields.get(fieldname) or self._field_state(fieldname)
-                fw.start_field(fieldname, schema[fieldname])
-                out = _PostingsOutput(fw)
             if extra is None:
                 out.write_term(tbytes, term, self._full_blocks(term), state, compression)
             else:
                 out.flush()
                 self._write_joined(fw, fieldname, tbytes, term, extra, state, lengths_reader)
                 out.reset()
-        if out is not None:
-            out.flush()
-            fw.finish_field()
+        out.finish_field()
 
     def _write_postings_with(self, workers: Any) -> None:
         """``_write_postings`` with the terms' last blocks encoded by ``workers``."""
-        schema = self.schema
-        fw = self.fieldwriter
         compression = self.codec._compression
         parts: list[tuple[str, list[bytes]]] = []
         for fieldname in sorted(self._fields):
@@ -1131,24 +1113,16 @@ class FastSegmentWriter(SegmentWriter):
                 yield batch
 
         encoded_parts = workers.encode_blocks(batches(), len(parts))
-        current = None
-        out: _PostingsOutput | None = None
+        out = _PostingsOutput(self.fieldwriter, self.schema)
         for (fieldname, part), encoded in zip(parts, encoded_parts, strict=True):
-            if fieldname != current:
-                if out is not None:
-                    out.flush()
-                    fw.finish_field()
-                current = fieldname
-                fw.start_field(fieldname, schema[fieldname])
-                out = _PostingsOutput(fw)
+            if fieldname != out.field:
+                out.start_field(fieldname)
             terms = self._fields[fieldname].terms
             for tbytes, (body, stats) in zip(part, encoded, strict=True):
                 term = terms[tbytes]
                 out.write_encoded(tbytes, term, self._full_blocks(term), body,
                                   _BlockStats(*stats))
-        if out is not None:
-            out.flush()
-            fw.finish_field()
+        out.finish_field()
 
     def _write_joined(self, fw: W3FieldWriter, fieldname: str, tbytes: bytes,
                       term: _Term | None, extra: Iterable[tuple], state: _FieldState,
@@ -1221,14 +1195,29 @@ def _single_block_info(stats: _BlockStats, offset: int, length: int) -> bytes:
 
 
 class _PostingsOutput:
-    """Buffered writes of whole terms to a field writer's postings file."""
+    """Buffered writes of whole terms to a field writer's postings file, a field at a time."""
 
     FLUSH_BYTES = 1 << 20
 
-    def __init__(self, fw: W3FieldWriter) -> None:
+    def __init__(self, fw: W3FieldWriter, schema: Any) -> None:
         self.fw = fw
+        self.schema = schema
         self.buffer = bytearray()
+        #: The field being written (None: between fields).
+        self.field: str | None = None
+        self.base = 0
+
+    def start_field(self, fieldname: str) -> None:
+        self.finish_field()
+        self.fw.start_field(fieldname, self.schema[fieldname])
+        self.field = fieldname
         self.reset()
+
+    def finish_field(self) -> None:
+        if self.field is not None:
+            self.flush()
+            self.fw.finish_field()
+            self.field = None
 
     def reset(self) -> None:
         self.base = self.fw._postfile.tell()

@@ -155,10 +155,9 @@ class AnalysisPool:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def chunks(self, releases: Sequence[Release], start: int,
-               size: int | None = None) -> Iterator[Chunk]:
+    def chunks(self, releases: Sequence[Release], start: int) -> Iterator[Chunk]:
         """Chunks of ``releases`` in order, documents numbered from ``start``."""
-        size = size or CHUNK_SIZE
+        size = CHUNK_SIZE
         starts = range(0, len(releases), size)
         return self._run((("prepare", (start + i, _Packed(releases[i:i + size])))
                           for i in starts), len(starts))

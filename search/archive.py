@@ -194,7 +194,7 @@ class Archive:
         self._generations: dict[tuple[str, int], _Generation] = {}
         self._building: dict[tuple[str, int], threading.Lock] = {}
         self._states: list[_ThreadState] = []
-        self._current_path = str(self.root / CURRENT)
+        self._current = self.root / CURRENT
 
     # ------------------------------------------------------------ lifecycle
 
@@ -217,7 +217,7 @@ class Archive:
         """Identity and times of ``CURRENT`` and ``live_dir``; None while they may still
         change unseen (modified within SETTLE_SECONDS) or cannot be read."""
         try:
-            current = os.stat(self._current_path)
+            current = os.stat(self._current)
             folder = os.stat(live_dir)
         except OSError:
             return None
@@ -230,14 +230,10 @@ class Archive:
         """The thread's searcher brought up to date: refreshed after a commit, opened
         anew on another generation."""
         if state is not None and self._still_current(state):
-            if not state.searcher.up_to_date():
-                state.searcher = state.searcher.refresh()
-            return state
+            return self._refreshed(state)
         live = live_index_dir(self.root)
         if state is not None and state.live_dir == live:
-            if not state.searcher.up_to_date():
-                state.searcher = state.searcher.refresh()
-            return state
+            return self._refreshed(state)
         index = whoosh_index.open_dir(str(live))
         fresh = _ThreadState(live, index, index.searcher(weighting=WEIGHTING))
         if state is not None:
@@ -246,6 +242,12 @@ class Archive:
         with self._lock:
             self._states.append(fresh)
         return fresh
+
+    @staticmethod
+    def _refreshed(state: _ThreadState) -> _ThreadState:
+        if not state.searcher.up_to_date():
+            state.searcher = state.searcher.refresh()
+        return state
 
     def _index_moved(self) -> bool:
         """Whether the thread's searcher no longer reads the latest commit of ``CURRENT``."""
@@ -261,7 +263,7 @@ class Archive:
         """Whether ``CURRENT`` still names the thread's generation (one small read;
         ``live_index_dir`` would open the index to validate it on every request)."""
         try:
-            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+            name = self._current.read_text(encoding="utf-8").strip()
         except OSError:
             return False
         return bool(name) and state.live_dir == self.root / name and state.live_dir.is_dir()
@@ -615,6 +617,11 @@ class Archive:
         results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
         return [self._hit(searcher, hit.docnum, hit.score, {}, {}, ()) for hit in results]
 
+    def release_count(self) -> int:
+        """Live releases in the index a search would see now (health checks)."""
+        _, shared = self._acquire()
+        return int(np.count_nonzero(shared.table.live))
+
     def stats(self) -> dict[str, Any]:
         """Numbers for the /stats page: releases, languages, years, topics, freshness, size."""
         ctx = self._context(None)
@@ -622,8 +629,7 @@ class Archive:
         labels = topic_labels()
 
         def counted(name: str, label, order: str) -> list[dict[str, Any]]:
-            counts = {v: int(np.count_nonzero(d))
-                      for v, d in table.postings.get(name, {}).items()}
+            counts = fc.count_values(table, name, table.live)
             values = sorted(counts, reverse=True) if order == "desc" else sorted(
                 counts, key=lambda v: (-counts[v], v))
             return [{"value": v, "label": label(v), "count": counts[v]} for v in values]

@@ -306,15 +306,14 @@ def union_of(parts: list[Found], size: int) -> Found:
     if all(type(p) is Sparse for p in parts):
         held = sum(len(p.ids) for p in parts)
         if held * SPARSE_SHARE <= size:
-            ids = _sorted_distinct([np.sort(np.concatenate([p.ids for p in parts]))])
+            ids = _sorted_distinct([p.ids for p in parts])
             scores = np.zeros(len(ids), dtype=np.float64)
             for p in parts:
                 scores[np.searchsorted(ids, p.ids)] += p.scores
             return Sparse(ids, scores)
-    first = parts[0].dense(size)
-    mask = first.mask.copy()
-    scores = first.scores.copy()
-    for part in parts[1:]:
+    mask = np.zeros(size, dtype=bool)
+    scores = np.zeros(size, dtype=np.float64)
+    for part in parts:
         if type(part) is Sparse:
             mask[part.ids] = True
             scores[part.ids] += part.scores
@@ -361,16 +360,14 @@ def without(positive: Found, negative: Found, size: int) -> Found:
 def best_of(a: Found, b: Found, size: int) -> Found:
     """``search.matching.BestOfMatcher``'s score: the larger plus a share of the smaller."""
     if type(a) is Sparse and type(b) is Sparse:
-        ids = _sorted_distinct([np.sort(np.concatenate([a.ids, b.ids]))])
-        at_a, at_b = np.searchsorted(ids, a.ids), np.searchsorted(ids, b.ids)
+        ids = _sorted_distinct([a.ids, b.ids])
+        at_b = np.searchsorted(ids, b.ids)
         sa = np.zeros(len(ids), dtype=np.float64)
         sb = np.zeros(len(ids), dtype=np.float64)
-        sa[at_a] = a.scores
+        sa[np.searchsorted(ids, a.ids)] = a.scores
         sb[at_b] = b.scores
-        in_a = np.zeros(len(ids), dtype=bool)
-        in_a[at_a] = True
         both = np.zeros(len(ids), dtype=bool)
-        both[at_b] = in_a[at_b]
+        both[at_b] = _found_in(b.ids, a.ids)
         return Sparse(ids, _best_scores(sa, sb, both))
     a, b = a.dense(size), b.dense(size)
     return Matches(a.mask | b.mask, _best_scores(a.scores, b.scores, a.mask & b.mask))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN
+from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, WORD_JOINERS
 
 SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
@@ -87,7 +87,6 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
 #: ("люди" → "человек"), which are left unmarked rather than running the
 #: morphological analyzer on every word of every hit.
 PREFIX = 2
-_JOINER_CHARS = "'’‐‑/-"
 
 
 def _needles(terms: frozenset[str]) -> tuple[tuple[str, bool], ...]:
@@ -122,7 +121,7 @@ def _candidate_starts(text: str, needles: tuple[tuple[str, bool], ...]) -> list[
 def _token_start(text: str, at: int) -> int:
     """Where the word containing the part that begins at ``at`` begins (``TOKEN_PATTERN``
     joins parts across one apostrophe, hyphen or slash)."""
-    while at >= 2 and text[at - 1] in _JOINER_CHARS and text[at - 2].isalnum():
+    while at >= 2 and text[at - 1] in WORD_JOINERS and text[at - 2].isalnum():
         at -= 2
         while at > 0 and text[at - 1].isalnum():
             at -= 1

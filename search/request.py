@@ -153,7 +153,7 @@ class SearchRequest:
                                   f"страницы нумеруются с 1, а не с {self.page}"))
         window = setting("MAX_RESULT_WINDOW")
         if self.page * self.per_page > window:
-            last = max(1, window // self.per_page)
+            last = last_page(self.per_page)
             raise QueryError(Note(
                 f"page {self.page} is too deep: only the first {window} hits can be paged through "
                 f"(page {last} at most with {self.per_page} per page); "
@@ -225,3 +225,8 @@ class SearchRequest:
             "page": self.page,
             "per_page": self.per_page,
         }
+
+
+def last_page(per_page: int) -> int:
+    """The deepest page a request may ask for (MAX_RESULT_WINDOW hits at most)."""
+    return max(1, setting("MAX_RESULT_WINDOW") // per_page)

@@ -17,8 +17,8 @@ from babel.dates import format_date
 from flask import url_for
 from werkzeug.exceptions import NotFound
 
-from indexer.settings import setting
 from search import SearchRequest
+from search.request import last_page
 from webui.archive import current_archive
 
 UI_LANGUAGES = ("en", "ru")
@@ -175,11 +175,6 @@ def histogram(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for item in bars
     ]
-
-
-def last_page(per_page: int) -> int:
-    """The deepest page SearchRequest accepts (MAX_RESULT_WINDOW hits at most)."""
-    return max(1, int(setting("MAX_RESULT_WINDOW")) // per_page)
 
 
 def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]:

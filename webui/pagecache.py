@@ -113,12 +113,6 @@ def search_json(params: Mapping[str, Any], base: str) -> bytes:
     return cached_json((base, req), lambda: contexts.search_context(params, base))
 
 
-def health_json() -> bytes:
-    """``/healthz``: the release count, counted once per index version."""
-    return cached_json(("healthz",), lambda: {
-        "status": "ok", "releases": current_archive().stats()["releases"]})
-
-
 def search_page(params: Mapping[str, Any], base: str) -> dict[str, Any]:
     """The search page dict for the HTML views; a fresh copy each call."""
     if not current_page_cache().enabled:
