@@ -89,11 +89,8 @@ def test_unusable_facet_values_are_left_out_not_linked(hostile_client) -> None:
     for items in page["facets"].values():
         for item in items:
             assert item["toggle_url"]
-    for hit in page["hits"]:
-        for link in hit["topic_links"]:
-            assert link["url"] is None or "Energy" not in link["url"]
-    html = hostile_client.get("/search?q=energy").get_data(as_text=True)
-    assert "Caspian Sea" in html  # the value is shown, only not as a filter link
+    topics = {link["value"] for hit in page["hits"] for link in hit["topic_links"]}
+    assert topics and not topics & {"Energy", "Caspian Sea", "энергетика"}
 
 
 def test_a_topic_label_is_taken_as_its_slug() -> None:
@@ -207,7 +204,7 @@ def test_json_lines_over_the_file_limit_are_read_record_by_record(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRESSROOM_MAX_FILE_BYTES", "4000")
     path = jsonl(tmp_path / "bulk.jsonl", 200)
-    assert path.stat().st_size > 10 * 4000
+    assert path.stat().st_size > 5 * 4000
     releases = read_releases(path)
     assert [r.id for r in releases] == [f"bulk-{i}" for i in range(200)]
     # The same records as one JSON array must be read whole: refused over the limit.
