@@ -262,3 +262,23 @@ def test_the_api_shows_no_absolute_source_path(hostile_client) -> None:
     data = hostile_client.get("/api/releases/h-source").get_json()
     assert data["source"] == "release-332-17.txt"
     assert "/srv" not in hostile_client.get("/releases/h-source").get_data(as_text=True)
+
+
+# -- 2.11: loose numbers and dates in a request ---------------------------------------------
+
+@pytest.mark.parametrize("query, fragment", [
+    ("page=1_0", "page must be a whole number"),
+    ("page=%EF%BC%91", "page must be a whole number"),
+    ("from=20170101", "from must be a date"),
+])
+def test_loose_numbers_are_a_400_in_the_error_shape(hostile_client, query, fragment) -> None:
+    response = hostile_client.get(f"/api/search?{query}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["status"] == 400 and fragment in error["message"]
+
+
+def test_a_year_and_a_month_are_date_bounds_on_the_api(hostile_client) -> None:
+    page = hostile_client.get("/api/search?from=2017&to=2017-11").get_json()
+    assert (page["query"]["from"], page["query"]["to"]) == ("2017-01-01", "2017-11-30")
+    assert page["total"] >= 1
