@@ -207,6 +207,10 @@ def test_json_lines_over_the_file_limit_are_read_record_by_record(
     assert path.stat().st_size > 5 * 4000
     releases = read_releases(path)
     assert [r.id for r in releases] == [f"bulk-{i}" for i in range(200)]
+    # JSON Lines under a .json name are recognised by their first line.
+    lines_json = tmp_path / "bulk-lines.json"
+    lines_json.write_bytes(path.read_bytes())
+    assert len(read_releases(lines_json)) == 200
     # The same records as one JSON array must be read whole: refused over the limit.
     array = tmp_path / "bulk.json"
     array.write_text(json.dumps([json.loads(line) for line in path.read_text().splitlines()]))
