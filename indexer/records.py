@@ -114,7 +114,7 @@ def release_from_record(item: Any, where: str = "record") -> Release:
             url=(_clean(str(item["url"])).strip() or None) if item.get("url") else None,
             topics=topic_slugs([_clean(t).strip() for t in topics if t.strip()]),
             id=_clean(str(item.get("id") or "")).strip(),
-        )
+        ).checked()
     except ReleaseError as exc:
         raise ReleaseError(f"{where}: {exc}") from None
 

@@ -59,14 +59,27 @@ class Release:
     source: str = ""
 
     def __post_init__(self) -> None:
-        # Every input format arrives here: the one place where a value that
-        # would break a page later (a link, a facet, the feed) is refused.
         self.versions = {
-            lang: Version(v.lang, clean_text(v.title), clean_text(v.body))
-            for lang, v in self.versions.items() if v.title.strip() or v.body.strip()
+            lang: v for lang, v in self.versions.items() if v.title.strip() or v.body.strip()
         }
         if not self.versions or not any(v.body.strip() for v in self.versions.values()):
             raise ReleaseError("no release text: no language version has a body")
+        if not self.id:
+            self.id = derive_release_id(self)
+
+    def checked(self) -> Release:
+        """The release with its text cleaned and its values checked; every input
+        parser hands its releases over through here.
+
+        A value that would break a page later (a link, a facet, the feed) is
+        refused with the reason.  Releases rebuilt from the index or sent to a
+        worker process are not checked again.
+        """
+        self.versions = {
+            lang: Version(v.lang, clean_text(v.title), clean_text(v.body))
+            for lang, v in self.versions.items()
+        }
+        self.__post_init__()  # the text may have been control characters only
         check_versions(self.versions)
         if self.date is not None and not EARLIEST_YEAR <= self.date.year <= LATEST_YEAR:
             raise ReleaseError(f"date {self.date.isoformat()}: year {self.date.year} is outside "
@@ -78,13 +91,12 @@ class Release:
                                    f"https://, not {self.url[:80]!r}")
         if self.number is not None:
             self.number = clean_text(self.number).strip() or None
-        if not self.id:
-            self.id = derive_release_id(self)
-        elif not RELEASE_ID.fullmatch(self.id):
+        if not RELEASE_ID.fullmatch(self.id):
             raise ReleaseError(
                 f"id {self.id[:80]!r} is not a release id: use at most 128 ASCII letters, "
                 "digits, '.', '_' and '-', starting with a letter or digit (the id is part "
                 "of the release's web address)")
+        return self
 
     @property
     def languages(self) -> list[str]:
@@ -143,7 +155,7 @@ def derive_release_id(release: Release) -> str:
             if m:
                 y = int(m.group(1))
                 year = y if y >= 100 else 2000 + y if y < 70 else 1900 + y
-        if seq and year:
+        if seq and year and len(seq) <= 64:  # a longer "number" is not one: hash the text
             return f"{year}-{seq}"
     first = next(iter(sorted(release.versions.items())))[1]
     digest = hashlib.sha256(f"{first.title}\n{first.body}".encode()).hexdigest()[:12]
