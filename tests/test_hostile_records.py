@@ -286,3 +286,19 @@ def test_a_year_and_a_month_are_date_bounds_on_the_api(hostile_client) -> None:
     page = hostile_client.get("/api/search?from=2017&to=2017-11").get_json()
     assert (page["query"]["from"], page["query"]["to"]) == ("2017-01-01", "2017-11-30")
     assert page["total"] >= 1
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"url": "javascript:alert(1)"}, "http"),
+    ({"id": "a/b"}, "not a release id"),
+    ({"date": "0999-12-31"}, "year 999"),
+    ({"topics": ["Nuclear fusion"]}, "not a topic"),
+])
+def test_ingest_refuses_a_hostile_record_with_its_reason(tmp_path: Path, change, reason) -> None:
+    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "index"), "ADMIN_TOKEN": "t"})
+    response = app.test_client().post("/api/releases", json={**RECORD, **change},
+                                      headers={"Authorization": "Bearer t"})
+    assert response.status_code == 400
+    assert reason in response.get_json()["error"]["message"]
+    ok = app.test_client().post("/api/releases", json=RECORD, headers={"Authorization": "Bearer t"})
+    assert ok.status_code == 201
