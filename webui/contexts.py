@@ -78,10 +78,11 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
     labels = archive.topic_labels()
     pairs = req.to_params()
 
-    for facet, values in data["facets"].items():
+    facets = data["facets"]
+    for facet in list(facets):
         # A value no request may select (an index written before the input
         # checks: year 999, topic "Energy") is left out, not a page-wide 400.
-        values[:] = [item for item in values if _add_toggle(item, facet, req, base)]
+        facets[facet] = [item for item in facets[facet] if _add_toggle(item, facet, req, base)]
 
     for hit in data["hits"]:
         hit["release_url"] = href(
