@@ -27,10 +27,11 @@ WEB_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 #: Dates outside these years are typing mistakes ("0999-12-31"), and the
 #: search request refuses such years.
 EARLIEST_YEAR, LATEST_YEAR = 1000, 9999
-#: Control characters but tab and newline, and the two non-characters XML
-#: refuses: no text needs them, and they make the Atom feed invalid XML.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
-_LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
+#: Control characters (C0 but tab and newline, DEL, C1) and the two
+#: non-characters XML refuses: no text needs them, and most of them make the
+#: Atom feed invalid XML.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n", "\x85": "\n"}
 
 
 class ReleaseError(ValueError):

@@ -126,10 +126,10 @@ def test_the_feed_is_well_formed_xml_whatever_the_index_holds(hostile_client) ->
 
 
 def test_control_characters_are_stripped_from_every_input_format() -> None:
-    record = {**RECORD, "en": {"title": "A\u000bB", "body": "x\u0001y\r\nz\tw\u007f"}}
+    record = {**RECORD, "en": {"title": "A\u000bB", "body": "x\u0001y\r\nz\tw\u007f\u0085v\u009f"}}
     [release] = parse_json_text(json.dumps(record))
     assert release.versions["en"].title == "A\nB"
-    assert release.versions["en"].body == "xy\nz\tw"
+    assert release.versions["en"].body == "xy\nz\tw\nv"
     text = "21 November 2017\n\nMinisters\u000b met\n\nThe ministers met\u0001 in Baku today.\n"
     [scraped] = parse_bytes(text.encode(), "a.txt")
     assert not any(ch in v.title + v.body for v in scraped.versions.values()
