@@ -61,7 +61,14 @@ def decode_text(data: bytes) -> str:
     for magic, what in MAGIC:
         if data.startswith(magic):
             raise ReleaseError(f"binary file: looks like {what}")
-    text = _decode(data)
+    return finish_text(_decode(data))
+
+
+def finish_text(text: str) -> str:
+    """Decoded text → what the parsers read: no BOM, ``\\n`` newlines, NFC.
+
+    Raises ``ReleaseError`` when control characters show it is not text.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     controls = len(_CONTROL.findall(text))
@@ -74,15 +81,28 @@ def decode_text(data: bytes) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+#: Byte-order marks, longest first (the UTF-32 LE mark begins with UTF-16 LE's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """The encoding of a file whose newline is not the byte ``\\n`` (UTF-16 or
+    UTF-32, by BOM or by its NULs), from its first bytes; None for the others,
+    which can be split into lines as bytes and each line decoded alone."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return None if encoding == "utf-8" else encoding
+    return _bomless_utf16(head)
+
+
 def _decode(data: bytes) -> str:
-    boms = (
-        (codecs.BOM_UTF32_LE, "utf-32-le"),
-        (codecs.BOM_UTF32_BE, "utf-32-be"),
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    )
-    for bom, encoding in boms:
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(encoding)

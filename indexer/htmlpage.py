@@ -26,7 +26,8 @@ from bs4 import (
 )
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from indexer.release import Release, ReleaseError
+from indexer.languages import normalize_lang
+from indexer.release import LANGUAGE_CODE, WEB_URL, Release, ReleaseError
 from indexer.scraped import check_page_size, normalize_space, release_from_paragraphs
 
 #: Elements that never hold release text.
@@ -90,17 +91,23 @@ def parse_html(text: str) -> Release:
 
 
 def canonical_url(landmarks: list[Tag]) -> str | None:
-    """<link rel="canonical">, else <meta property="og:url">."""
+    """<link rel="canonical">, else <meta property="og:url">; only a web address
+    (http or https) counts: anything else on a saved page is dropped, not refused."""
     og_url = None
     for tag in landmarks:
         if tag.name == "link" and tag.get("href"):
             rel = tag.get("rel") or []
             rels = rel if isinstance(rel, list) else str(rel).split()
-            if "canonical" in (r.lower() for r in rels):
-                return str(tag["href"]).strip() or None
+            if "canonical" in (r.lower() for r in rels) and _web(tag["href"]):
+                return _web(tag["href"])
         elif tag.name == "meta" and tag.get("property") == "og:url" and tag.get("content"):
-            og_url = og_url or str(tag["content"]).strip() or None
+            og_url = og_url or _web(tag["content"])
     return og_url
+
+
+def _web(value) -> str | None:
+    url = str(value).strip()
+    return url if WEB_URL.fullmatch(url) else None
 
 
 def published_date(landmarks: list[Tag], root: Tag) -> dt.date | None:
@@ -255,4 +262,7 @@ def _own_lang(tag: Tag | BeautifulSoup) -> str | None:
     if tag.name in ("html", "[document]"):
         return None
     lang = tag.get("lang") or tag.get("xml:lang")
-    return str(lang).strip() or None if lang else None
+    if not lang:
+        return None
+    # lang="english" or "x-klingon" is no code a version can be filed under.
+    return str(lang).strip() if LANGUAGE_CODE.fullmatch(normalize_lang(str(lang))) else None

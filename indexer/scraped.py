@@ -375,7 +375,7 @@ def _release(
             "not a press release: no date, no number (No:NNN/YY) and no title "
             "followed by paragraphs of prose"
         )
-    return Release(versions=versions, date=release_date, number=header.number, url=url)
+    return Release(versions=versions, date=release_date, number=header.number, url=url).checked()
 
 
 def _take_header(items: list[Paragraph]) -> tuple[_Header, list[Paragraph]]:

@@ -47,6 +47,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("ADMIN_TOKEN", "", "Bearer token for POST /api/releases; empty turns ingest off."),
         Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024,
                 "Largest request body the ingest endpoint accepts."),
+        Setting("MAX_FILE_BYTES", 20 * 1024 * 1024,
+                "Largest input file read whole (a JSON array, an HTML page, a text file); "
+                "JSON Lines files are read record by record, each line at most this size."),
+        Setting("MAX_RELEASE_CHARS", 1_000_000,
+                "Most characters (title and body) in one language version of a release; "
+                "a longer release is refused with the reason, the rest of the batch goes on."),
         Setting("TOPICS", "", "Path of a topic taxonomy TOML file; empty uses the bundled one."),
         Setting("INDEX_WORKERS", 0,
                 "Processes analyzing the releases of a large indexing run; 0: one per CPU "

@@ -6,18 +6,25 @@ caller records it against the file and moves on to the next one.
 
 from __future__ import annotations
 
+import io
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from indexer.decoding import SNIFF_BYTES, decode_text, finish_text, wide_encoding
 from indexer.release import Release, ReleaseError
+from indexer.settings import setting
 
-#: Largest input file read.  Real releases are a few kB; a JSON archive of a
-#: few thousand releases stays far below this.  Larger files are refused
-#: before they are read, so a stray dump cannot exhaust memory.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+#: The largest input read whole is the MAX_FILE_BYTES setting (20 MiB): real
+#: releases are a few kB, and a larger file is refused before it is read, so
+#: a stray dump cannot exhaust memory.  JSON Lines are read one line at a
+#: time instead, each line at most that size, so a bulk export of any length
+#: goes in (its releases are held until the commit, as for every file).
 
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
 INPUT_SUFFIXES = JSON_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
@@ -55,25 +62,93 @@ def read_releases(path: Path) -> list[Release]:
         raise ReleaseError(f"cannot read: {exc.strerror}") from None
     if size == 0:
         raise ReleaseError("empty file")
-    if size > MAX_FILE_BYTES:
-        raise ReleaseError(
-            f"file is {size / 1e6:.1f} MB, "
-            f"over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one input"
-        )
+    limit = setting("MAX_FILE_BYTES")
     try:
-        data = path.read_bytes()
+        if size > limit and _is_json_lines(path):
+            releases = _read_json_lines(path, limit)
+        else:
+            if size > limit:
+                raise ReleaseError(
+                    f"file is {_size(size)}, over the {_size(limit)} limit for one input "
+                    "read whole (setting MAX_FILE_BYTES; JSON Lines have no file limit)"
+                )
+            releases = parse_bytes(path.read_bytes(), path.name)
     except OSError as exc:
         raise ReleaseError(f"cannot read: {exc.strerror}") from None
-    releases = parse_bytes(data, path.name)
     for release in releases:
         release.source = str(path)
     return releases
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+def _is_json_lines(path: Path) -> bool:
+    """A JSON Lines file: by its suffix, or a JSON file whose first line holds a
+    whole record (a JSON array or a pretty-printed object must be read whole)."""
+    suffix = path.suffix.lower()
+    if suffix in JSON_LINES_SUFFIXES:
+        return True
+    if suffix not in JSON_SUFFIXES and suffix:
+        return False
+    with path.open("rb") as file:
+        head = file.read(SNIFF_BYTES)
+    text = head.decode(wide_encoding(head) or "utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    return text.startswith("{") and text.split("\n", 1)[0].strip() != "{"
+
+
+def _read_json_lines(path: Path, limit: int) -> list[Release]:
+    """The releases of a JSON Lines file read one line at a time, each line
+    at most ``limit`` bytes: memory is bounded by a record, not by the file."""
+    from indexer.records import parse_json_lines
+
+    with path.open("rb") as file:
+        encoding = wide_encoding(file.read(SNIFF_BYTES))
+        file.seek(0)
+        if encoding is None:
+            return parse_json_lines(_byte_lines(file, limit))
+        # UTF-16 and UTF-32 newlines span several bytes: split decoded text
+        # (a byte-order mark is read as U+FEFF and dropped by finish_text).
+        with io.TextIOWrapper(file, encoding=encoding, newline=None) as text:
+            return parse_json_lines(_text_lines(text, limit))
+
+
+def _byte_lines(file: BinaryIO, limit: int) -> Iterator[tuple[int, str]]:
+    for lineno in itertools.count(1):
+        line = file.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            raise ReleaseError(_line_too_long(lineno, limit))
+        if line.strip():
+            # Each line is decoded on its own, as a small file would be
+            # (UTF-8, else 8-bit Cyrillic and the like).
+            yield lineno, decode_text(line)
+
+
+def _text_lines(text: io.TextIOWrapper, limit: int) -> Iterator[tuple[int, str]]:
+    for lineno in itertools.count(1):
+        try:
+            line = text.readline(limit + 1)
+        except UnicodeDecodeError as exc:
+            raise ReleaseError(f"line {lineno}: not valid {text.encoding.upper()} "
+                               f"({exc.reason})") from None
+        if not line:
+            return
+        if len(line) > limit and not line.endswith("\n"):
+            raise ReleaseError(_line_too_long(lineno, limit))
+        if line.strip():
+            yield lineno, finish_text(line)
+
+
+def _line_too_long(lineno: int, limit: int) -> str:
+    return (f"line {lineno} is longer than {_size(limit)}, the limit for one record "
+            "(setting MAX_FILE_BYTES)")
+
+
 def parse_bytes(data: bytes, name: str = "") -> list[Release]:
     """Parse the bytes of one input; ``name`` (a file name) hints at the format."""
-    from indexer.decoding import decode_text
-
     text = decode_text(data)
     suffix = Path(name).suffix.lower()
     head = text.lstrip()[:1000].lower()

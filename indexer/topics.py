@@ -225,3 +225,36 @@ class Taxonomy:
         """The topics of ``release`` in taxonomy order (a ``documents.Tagger``)."""
         scores = self.explain(release)
         return [slug for slug in self.slugs if scores.get(slug, 0) >= self.min_score]
+
+
+def topic_names(path: str | Path | None = None) -> dict[str, str] | None:
+    """Every name a record may give a topic, casefolded → its slug: the slug
+    itself and its English and Russian labels; None when the taxonomy cannot
+    be read (loading it for tagging reports what is wrong).
+
+    Read from the taxonomy file alone (no keyword analysis), again when the
+    file changes.
+    """
+    path = Path(path or setting("TOPICS") or DEFAULT_TAXONOMY)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _topic_names(str(path), stamp)
+
+
+@lru_cache(maxsize=4)
+def _topic_names(path: str, stamp: int) -> dict[str, str] | None:
+    try:
+        table = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("topics")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(table, dict):
+        return None
+    names: dict[str, str] = {}
+    for slug, entry in table.items():
+        labels = [entry.get("en"), entry.get("ru")] if isinstance(entry, dict) else []
+        for name in [*labels, slug]:
+            if isinstance(name, str) and name.strip():
+                names[name.strip().casefold()] = slug
+    return names

@@ -18,9 +18,14 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 1000
 #: Most values accepted for one repeatable parameter (lang, topic).
 MAX_VALUES = 20
-_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
-_TOPIC_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Patterns are matched whole (fullmatch) and spell digits [0-9]: "\d" and int()
+# also take "１" (full-width) and int() takes "1_0".
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
+_TOPIC_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+#: A date bound: YYYY-MM-DD, or YYYY-MM or YYYY for the whole month or year.
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _PAGING = ("page", "per_page")
 
 
@@ -60,25 +65,39 @@ def _single(params: Mapping[str, Any], name: str) -> str | None:
 
 
 def _parse_int(value: str | None, name: str, default: int) -> int:
+    """A whole number written in ASCII digits ("10", not "1_0", "１0" or "1e1")."""
     if value is None:
         return default
-    try:
-        return int(value)
-    except ValueError:
+    if not _WHOLE_NUMBER.fullmatch(value):
         raise QueryError(Note(f"{name} must be a whole number, not {value!r}",
-                              f"{name} должно быть целым числом, а не {value!r}")) from None
+                              f"{name} должно быть целым числом, а не {value!r}"))
+    return int(value)
 
 
-def _parse_date(value: str | None, name: str) -> dt.date | None:
+def _parse_date(value: str | None, name: str, *, end: bool = False) -> dt.date | None:
+    """A date bound: YYYY-MM-DD, or a whole month (YYYY-MM) or year (YYYY),
+    which starts on its first day (``from``) or ends on its last (``to``)."""
     if value is None:
         return None
+    m = _DATE.fullmatch(value)
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        if not m:
+            raise ValueError(value)
+        year, month, day = m.groups()
+        if day is not None:
+            return dt.date(int(year), int(month), int(day))
+        if month is None:
+            return dt.date(int(year), 12, 31) if end else dt.date(int(year), 1, 1)
+        first = dt.date(int(year), int(month), 1)
+        if not end:
+            return first
+        return (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    except (ValueError, OverflowError):
         raise QueryError(Note(
-            f"{name} must be a date written YYYY-MM-DD (e.g. 2017-11-21), not {value!r}",
+            f"{name} must be a date written YYYY-MM-DD (e.g. 2017-11-21), or a month "
+            f"YYYY-MM or a year YYYY, not {value!r}",
             f"{name} должно быть датой в виде ГГГГ-ММ-ДД (например, 2017-11-21), "
-            f"а не {value!r}")) from None
+            f"месяцем ГГГГ-ММ или годом ГГГГ, а не {value!r}")) from None
 
 
 @dataclass(frozen=True)
@@ -102,14 +121,14 @@ class SearchRequest:
         if not isinstance(self.q, str):
             raise QueryError(Note("q must be text", "q должен быть текстом"))
         for lang in self.langs:
-            if not _LANG_CODE.match(lang):
+            if not _LANG_CODE.fullmatch(lang):
                 raise QueryError(Note(
                     f"lang must be a 2- or 3-letter lowercase language code such as en or ru, "
                     f"not {lang!r}",
                     f"lang должен быть кодом языка из 2–3 строчных латинских букв, например "
                     f"en или ru, а не {lang!r}"))
         for topic in self.topics:
-            if not _TOPIC_SLUG.match(topic):
+            if not _TOPIC_SLUG.fullmatch(topic):
                 raise QueryError(Note(
                     f"topic must be a topic name such as 'caspian' (lowercase letters, digits, "
                     f"'-' or '_'), not {topic!r}",
@@ -123,7 +142,7 @@ class SearchRequest:
             raise QueryError(Note(f"year must have four digits, not {self.year}",
                                   f"год должен состоять из четырёх цифр, а не {self.year}"))
         if self.month is not None:
-            m = _MONTH.match(self.month)
+            m = _MONTH.fullmatch(self.month)
             if not m or not 1 <= int(m.group(2)) <= 12 or not 1000 <= int(m.group(1)) <= 9999:
                 raise QueryError(Note(
                     f"month must be written YYYY-MM (e.g. 2017-11), not {self.month!r}",
@@ -174,7 +193,7 @@ class SearchRequest:
             year=_parse_int(year, "year", 0) if year is not None else None,
             month=_single(params, "month"),
             date_from=_parse_date(_single(params, "from"), "from"),
-            date_to=_parse_date(_single(params, "to"), "to"),
+            date_to=_parse_date(_single(params, "to"), "to", end=True),
             sort=(_single(params, "sort") or "relevance").lower(),
             page=_parse_int(_single(params, "page"), "page", 1),
             per_page=_parse_int(_single(params, "per_page"), "per_page", 10),

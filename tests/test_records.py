@@ -56,11 +56,12 @@ def test_bad_records_are_refused_with_a_reason(text: str, reason: str) -> None:
 
 
 def test_unencodable_text_is_cleaned() -> None:
-    text = '{"en": {"title": "bad \\ud800 surrogate", "body": "nul\\u0000 here"}, "url": 5}'
+    text = ('{"en": {"title": "bad \\ud800 surrogate", "body": "nul\\u0000 here"}, '
+            '"url": "https://mfa.example.org/\\ud800"}')
     [release] = parse_json_text(text)
     assert release.versions["en"].title == "bad ? surrogate"
     assert release.versions["en"].body == "nul here"
-    assert release.url == "5"
+    assert release.url == "https://mfa.example.org/?"
     assert release.content_hash  # encodable now
 
 

@@ -61,3 +61,42 @@ def test_month_of_year_zero_is_refused() -> None:
     # Found by schemathesis: "0000-01" reached the month label and raised a 500.
     with pytest.raises(QueryError, match="month must be written YYYY-MM"):
         SearchRequest.from_params({"month": "0000-01"})
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"page": "1_0"}, "whole number"),
+    ({"page": "１"}, "whole number"),
+    ({"per_page": "٣"}, "whole number"),
+    ({"year": "２０１７"}, "whole number"),
+    ({"page": " 1e1"}, "whole number"),
+    ({"page": "9" * 5000}, "whole number"),
+    ({"from": "20170101"}, "YYYY-MM-DD"),
+    ({"from": "２０１７-01-01"}, "YYYY-MM-DD"),
+    ({"to": "2017-1"}, "YYYY-MM-DD"),
+    ({"to": "2017-13"}, "YYYY-MM-DD"),
+    ({"from": "2017-W01"}, "YYYY-MM-DD"),
+    ({"month": "２０１７-１１"}, "YYYY-MM"),
+    ({"lang": "en\n"}, None),
+])
+def test_numbers_and_dates_are_parsed_strictly(params, fragment) -> None:
+    if fragment is None:  # surrounding whitespace is trimmed, nothing else
+        assert SearchRequest.from_params(params).langs == ("en",)
+        return
+    with pytest.raises(QueryError) as exc:
+        SearchRequest.from_params(params)
+    assert fragment in str(exc.value)
+
+
+@pytest.mark.parametrize("params, bounds", [
+    ({"from": "2017"}, (dt.date(2017, 1, 1), None)),
+    ({"to": "2017"}, (None, dt.date(2017, 12, 31))),
+    ({"from": "2017-03"}, (dt.date(2017, 3, 1), None)),
+    ({"to": "2018-06"}, (None, dt.date(2018, 6, 30))),
+    ({"to": "2016-02"}, (None, dt.date(2016, 2, 29))),
+    ({"to": "2017-12"}, (None, dt.date(2017, 12, 31))),
+    ({"from": "2017", "to": "2017"}, (dt.date(2017, 1, 1), dt.date(2017, 12, 31))),
+    ({"from": "2017-11-21"}, (dt.date(2017, 11, 21), None)),
+])
+def test_a_year_or_a_month_is_a_date_bound(params, bounds) -> None:
+    r = SearchRequest.from_params(params)
+    assert (r.date_from, r.date_to) == bounds

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import sources
 from indexer.release import ReleaseError
 from indexer.sources import find_input_files, parse_bytes, read_releases
 
@@ -68,7 +67,7 @@ def test_find_input_files_skips_hidden_and_unknown(tmp_path: Path) -> None:
 def test_size_limit_and_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 2000)
-    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setenv("PRESSROOM_MAX_FILE_BYTES", "1000")
     with pytest.raises(ReleaseError, match="limit"):
         read_releases(big)
     with pytest.raises(ReleaseError, match="cannot read"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,8 +18,9 @@ from babel.dates import format_date
 from flask import url_for
 from werkzeug.exceptions import NotFound
 
+from indexer.release import WEB_URL
 from search import SearchRequest
-from search.request import last_page
+from search.request import QueryError, last_page
 from webui.archive import current_archive
 
 UI_LANGUAGES = ("en", "ru")
@@ -76,28 +78,21 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
     labels = archive.topic_labels()
     pairs = req.to_params()
 
-    for facet, values in data["facets"].items():
-        for item in values:
-            if facet == "month":
-                # Month names in both interface languages ("November 2017", "ноябрь 2017").
-                item["label"] = month_label(item["value"])
-            item["toggle_url"] = href(
-                base, toggled(req, facet, item["value"], item["selected"]).to_params()
-            )
+    facets = data["facets"]
+    for facet in list(facets):
+        # A value no request may select (an index written before the input
+        # checks: year 999, topic "Energy") is left out, not a page-wide 400.
+        facets[facet] = [item for item in facets[facet] if _add_toggle(item, facet, req, base)]
 
     for hit in data["hits"]:
         hit["release_url"] = href(
             url_for("pages.release", release_id=hit["id"]), [("q", req.q)] if req.q else []
         )
         hit["topic_links"] = [
-            {
-                "value": topic,
-                "label": labels.get(topic, {"en": topic, "ru": topic}),
-                "url": href(base, req.replace(topics=req.topics + (topic,)).to_params())
-                if topic not in req.topics
-                else href(base, pairs),
-            }
+            {"value": topic, "label": labels.get(topic, {"en": topic, "ru": topic}), "url": url}
             for topic in hit["topics"]
+            if (url := _topic_url(req, topic, base) if topic not in req.topics
+                else href(base, pairs))
         ]
 
     if data.get("suggestion"):
@@ -112,6 +107,29 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
         "dates": without(pairs, "from", "to", "page", "year", "month"),
     }
     return data
+
+
+def _add_toggle(item: dict[str, Any], facet: str, req: SearchRequest, base: str) -> bool:
+    """Give a facet entry its label and link; False when no request can select it."""
+    try:
+        if facet == "month":
+            # Month names in both interface languages ("November 2017", "ноябрь 2017").
+            item["label"] = month_label(item["value"])
+        item["toggle_url"] = href(
+            base, toggled(req, facet, item["value"], item["selected"]).to_params()
+        )
+    except ValueError:  # QueryError included
+        return False
+    return True
+
+
+def _topic_url(req: SearchRequest, topic: str, base: str) -> str | None:
+    """The link adding ``topic`` to the search; None for a value no request may
+    hold (such a topic is left out of the hit's links)."""
+    try:
+        return href(base, req.replace(topics=req.topics + (topic,)).to_params())
+    except QueryError:
+        return None
 
 
 def chips(
@@ -225,6 +243,10 @@ def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
     if release is None:
         raise NotFound(f"no release with id {release_id!r}")
     search_url = url_for("pages.search")
+    # Only a web address becomes a link ("javascript:" from an old index does not).
+    if not WEB_URL.fullmatch(release.get("url") or ""):
+        release["url"] = ""
+    release["source"] = public_source(release.get("source") or "")
     release["topic_links"] = [
         {**topic, "url": href(search_url, [("topic", topic["value"])])}
         for topic in release["topics"]
@@ -240,6 +262,15 @@ def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
         "back": href(search_url, [("q", highlight)]) if highlight else None,
     }
     return release
+
+
+def public_source(source: str) -> str:
+    """The source file as the public may see it: its name, never the server's folders.
+
+    The index stores the absolute path (``sync`` matches files by it), so the
+    folders are cut here, where the release leaves the server.
+    """
+    return PurePath(source).name if source else ""
 
 
 def stats_context() -> dict[str, Any]:

@@ -11,6 +11,15 @@ from xml.etree import ElementTree as ET
 
 ATOM = "http://www.w3.org/2005/Atom"
 _TAG = re.compile(r"<[^>]+>")
+#: Characters XML 1.0 does not allow, even escaped: ElementTree writes them as
+#: they are and the feed no longer parses.  Input strips them; an index
+#: written before that may still hold some.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot carry dropped."""
+    return _NOT_XML.sub("", text)
 
 
 def plain(markup: str) -> str:
@@ -29,9 +38,10 @@ def atom_feed(page: dict[str, Any], self_url: str, host_url: str) -> bytes:
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}",
+                                {name: xml_text(value) for name, value in attrs.items()})
         if text is not None:
-            element.text = text
+            element.text = xml_text(text)
         return element
 
     root = ET.Element(f"{{{ATOM}}}feed")
