@@ -220,7 +220,10 @@ def test_serve_configures_gunicorn_with_threads(tmp_path):
     server = PressroomServer(options, {"INDEX": str(tmp_path)})
     assert server.cfg.bind == ["127.0.0.1:8123"]
     assert server.cfg.workers == 3 and server.cfg.threads == 5
-    assert server.cfg.worker_class_str == "gthread"
+    # Whole requests are read before a thread answers (slow clients hold no thread).
+    assert server.cfg.worker_class_str == "webui.worker.BufferingWorker"
+    # No per-user control socket that a second server would take over.
+    assert server.cfg.control_socket_disable
     app = server.load()
     assert app.config["INDEX"] == str(tmp_path)
 
