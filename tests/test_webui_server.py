@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -36,10 +37,11 @@ UPLOAD_LIMIT = 64 * 1024
 class Server:
     """A `pressroom serve` subprocess; ``port`` once gunicorn says it listens."""
 
-    def __init__(self, index: Path, home: Path, *options: str) -> None:
+    def __init__(self, index: Path, home: Path, *options: str, **settings: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
         env.update(PYTHONPATH=str(REPO), HOME=str(home), PRESSROOM_ADMIN_TOKEN=ADMIN_TOKEN,
-                   PRESSROOM_MAX_UPLOAD_BYTES=str(UPLOAD_LIMIT))
+                   PRESSROOM_MAX_UPLOAD_BYTES=str(UPLOAD_LIMIT),
+                   **{f"PRESSROOM_{name}": value for name, value in settings.items()})
         # Port 0: the system picks a free port and gunicorn logs which.
         command = [sys.executable, "-c", "from webui.cli import main; main()", "serve",
                    "--index", str(index), "--host", "127.0.0.1", "--port", "0", *options]
@@ -223,3 +225,27 @@ def test_two_servers_side_by_side_do_not_share_a_control_socket(index_copy, tmp_
         assert get(first.port, "/healthz")[0] == 200
     finally:
         assert first.stop() == 0
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "news.example.org"}
+
+
+def feed_links(port: int) -> list[str]:
+    status, _, body = get(port, "/search.atom?q=minister", headers=FORWARDED)
+    assert status == 200, body[:300]
+    return re.findall(r'href="([^"]+)"', body.decode())
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted(server):
+    links = feed_links(server.port)
+    assert links and all(link.startswith(f"http://127.0.0.1:{server.port}/") for link in links)
+
+
+def test_a_trusted_proxy_names_the_scheme_and_host_of_the_links(index_copy, tmp_path):
+    proxied = Server(index_copy, tmp_path, "--workers", "1", "--threads", "1",
+                     TRUSTED_PROXY="127.0.0.1")
+    try:
+        links = feed_links(proxied.port)
+        assert links and all(link.startswith("https://news.example.org/") for link in links)
+    finally:
+        proxied.stop()

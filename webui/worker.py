@@ -33,6 +33,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import WSGITask
 
+from indexer.settings import setting
 from webui.errors import SERVER_ERROR_KEY
 
 #: Largest request line plus headers, bytes.  A long pasted query percent-encodes
@@ -42,6 +43,9 @@ MAX_HEADER_BYTES = 64 * 1024
 IDLE_SECONDS = 30
 #: Open connections per worker; past that the worker stops accepting until some close.
 CONNECTIONS_PER_WORKER = 500
+#: The forwarded headers believed from a trusted reverse proxy (``TRUSTED_PROXY``).
+FORWARDED_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+                     "x-forwarded-port"}
 #: Bytes of a request kept to name its path should the server refuse it.
 FIRST_BYTES = 2048
 #: Seconds one turn of the event loop may wait, so the worker reports to gunicorn
@@ -115,6 +119,20 @@ def server_message(error: Any) -> str:
     return f"malformed HTTP request: {error.body}"
 
 
+def proxy_options(trusted: str) -> dict[str, Any]:
+    """Waitress's options to believe the forwarded headers of one reverse proxy (its
+    address), which then name the client, scheme and host (the feed's links); the
+    same headers from anyone else are dropped."""
+    if not trusted:
+        return {}
+    return {
+        "trusted_proxy": trusted,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": FORWARDED_HEADERS,
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 class ProductChannel(HTTPChannel):
     parser_class = RememberingParser
     error_task_class = ServerErrorTask
@@ -147,6 +165,7 @@ class BufferingWorker(Worker):
             connection_limit=CONNECTIONS_PER_WORKER,
             asyncore_use_poll=True,
             ident="pressroom",
+            **proxy_options(setting("TRUSTED_PROXY")),
         )
         servers = [d for d in self.socket_map.values() if isinstance(d, BaseWSGIServer)]
         for server in servers:
