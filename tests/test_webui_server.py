@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote
@@ -48,6 +48,7 @@ class Server:
         self.process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
+        self.new_line = threading.Condition()
         self.listening = threading.Event()
         self.port = 0
         self.reader = threading.Thread(target=self._read_log, daemon=True)
@@ -59,11 +60,18 @@ class Server:
     def _read_log(self) -> None:
         # Drained to the end, so that the server never blocks on a full pipe.
         for line in self.process.stdout:
-            self.lines.append(line)
+            with self.new_line:
+                self.lines.append(line)
+                self.new_line.notify_all()
             if "Listening at: http://127.0.0.1:" in line and not self.port:
                 self.port = int(line.split("127.0.0.1:", 1)[1].split()[0])
                 self.listening.set()
         self.listening.set()
+
+    def wait_for_line(self, wanted: Callable[[str], bool]) -> bool:
+        """Whether the server logs a line that is ``wanted`` (within PATIENCE)."""
+        with self.new_line:
+            return self.new_line.wait_for(lambda: any(map(wanted, self.lines)), PATIENCE)
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -249,3 +257,14 @@ def test_a_trusted_proxy_names_the_scheme_and_host_of_the_links(index_copy, tmp_
         assert links and all(link.startswith("https://news.example.org/") for link in links)
     finally:
         proxied.stop()
+
+
+def test_each_request_is_in_the_access_log(server):
+    from bench.web import ACCESS_STATUS
+
+    def logged(line: str) -> bool:
+        found = ACCESS_STATUS.match(line)
+        return bool(found) and found[1] == "/livez?probe=access-log" and found[2] == "200"
+
+    assert get(server.port, "/livez?probe=access-log")[0] == 200
+    assert server.wait_for_line(logged)
