@@ -48,6 +48,8 @@ FORWARDED_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
                      "x-forwarded-port"}
 #: Bytes of a request kept to name its path should the server refuse it.
 FIRST_BYTES = 2048
+#: Seconds a stopping worker goes on reading requests that were partly read.
+STOP_LINGER_SECONDS = 2.0
 #: Seconds one turn of the event loop may wait, so the worker reports to gunicorn
 #: that it is alive and notices a stop request.
 TURN_SECONDS = 1.0
@@ -180,13 +182,24 @@ class BufferingWorker(Worker):
         for server in self.servers:
             server.accepting = False
             server.del_channel()  # the listening socket stays open: gunicorn owns it
-        deadline = time.monotonic() + self.cfg.graceful_timeout
-        while self.answering() and time.monotonic() < deadline:
+        started = time.monotonic()
+        deadline = started + self.cfg.graceful_timeout
+        # A request arriving meanwhile is read for a moment more, not cut off; a
+        # slow client does not hold the stop up for the whole grace period.
+        linger = started + STOP_LINGER_SECONDS
+        while time.monotonic() < deadline:
             self.notify()
             self.turn(0.1)
+            if not (self.answering() or (time.monotonic() < linger and self.reading())):
+                break
         if self.servers:
             self.servers[0].task_dispatcher.shutdown(cancel_pending=True, timeout=1)
         wasyncore.close_all(self.socket_map)
+
+    def reading(self) -> bool:
+        """Whether a request is partly read."""
+        return any(isinstance(channel, HTTPChannel) and channel.request is not None
+                   for channel in list(self.socket_map.values()))
 
     def answering(self) -> bool:
         """Whether a request that was read in full is still being answered or sent."""
