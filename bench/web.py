@@ -6,11 +6,11 @@
 
 Every load run is wrk (Debian's, with a generated Lua script) with 16
 connections and 2 threads for ``--duration`` seconds against ``pressroom serve``
-(gunicorn gthread, 2 workers x 4 threads by default: one worker per core) on a
-free loopback port.  Before each measured run the same load is applied in
-3-second runs until throughput stops rising (and, with the page cache on, until
-every query was sent ten times, so that both workers have it cached), within
-a time limit: searchers, facet tables and caches are warm.
+(gunicorn with the buffering worker of webui/worker.py, 2 workers x 4 threads by
+default: one worker per core) on a free loopback port.  Before each measured run
+the same load is applied in 3-second runs until throughput stops rising (and,
+with the page cache on, until every query was sent ten times, so that both
+workers have it cached), within a time limit: searchers, facet tables and caches are warm.
 
 * trivial: ``/livez``, a JSON route that touches no index (the process answers);
 * cached: ``/api/search`` cycling through the realistic mix
@@ -674,7 +674,7 @@ def web_section(result: dict) -> list[str]:
         "",
         f"{result['wrk']} on loopback, {result['connections']} connections, "
         f"{result['wrk_threads']} threads, {result['duration']:g} s per run after a warm-up; "
-        f"`pressroom serve` (gunicorn gthread, {result['workers']} workers × "
+        f"`pressroom serve` (gunicorn, buffering worker, {result['workers']} workers × "
         f"{result['threads']} threads) on an index of {result['index_releases']:,} releases; "
         f"the search runs cycle through the {result['queries']} queries of "
         "`bench/queries-mix.tsv` as `/api/search` requests. Errors are non-2xx responses "
@@ -754,8 +754,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the work folder (server logs, wrk scripts, index copy)")
     args = parser.parse_args()
-    print(f"pressroom serve: {args.workers} workers x {args.threads} threads (gthread); wrk: "
-          f"{CONNECTIONS} connections, {WRK_THREADS} threads", file=sys.stderr, flush=True)
+    print(f"pressroom serve: {args.workers} workers x {args.threads} threads (buffering "
+          f"worker); wrk: {CONNECTIONS} connections, {WRK_THREADS} threads",
+          file=sys.stderr, flush=True)
     work = Path(tempfile.mkdtemp(prefix="pressroom-web-index-"))
     try:
         if args.index:

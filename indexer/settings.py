@@ -60,7 +60,11 @@ SETTINGS: dict[str, Setting] = {
         Setting("HOST", "127.0.0.1", "Address `pressroom serve` listens on."),
         Setting("PORT", 8000, "Port `pressroom serve` listens on."),
         Setting("WORKERS", 2, "Gunicorn worker processes of `pressroom serve`."),
-        Setting("THREADS", 4, "Threads per gunicorn worker (gthread) of `pressroom serve`."),
+        Setting("THREADS", 4, "Threads per worker of `pressroom serve` answering requests "
+                "(each read whole first, so slow clients hold none)."),
+        Setting("TRUSTED_PROXY", "",
+                "Address of a reverse proxy in front of `pressroom serve` (e.g. 127.0.0.1) "
+                "whose X-Forwarded-For/-Proto/-Host/-Port headers are believed; empty: none."),
         Setting("PAGE_CACHE_SIZE", 1024,
                 "Search pages each web worker keeps for repeated queries; 0 turns it off."),
     ]

@@ -159,10 +159,23 @@ def test_interface_language_switch_is_remembered(app):
     assert "Обзор архива" in text_of(client.get("/stats"))
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:x",
+        "/\\evil.example/x",
+        # A CR LF in the target was a 500 (no header may hold one), not a redirect.
+        "/\r\nSet-Cookie: x=1",
+        "/search?q=a\x00b",
+    ],
+)
 def test_language_switch_does_not_redirect_off_site(client, target):
     response = client.get("/ui-language", query_string={"ui": "ru", "next": target})
+    assert response.status_code == 303
     assert response.headers["Location"] == "/"
+    assert "x=1" not in response.headers.get("Set-Cookie", "")
 
 
 def test_language_switch_links_come_back_here(client):
@@ -207,7 +220,10 @@ def test_serve_configures_gunicorn_with_threads(tmp_path):
     server = PressroomServer(options, {"INDEX": str(tmp_path)})
     assert server.cfg.bind == ["127.0.0.1:8123"]
     assert server.cfg.workers == 3 and server.cfg.threads == 5
-    assert server.cfg.worker_class_str == "gthread"
+    # Whole requests are read before a thread answers (slow clients hold no thread).
+    assert server.cfg.worker_class_str == "webui.worker.BufferingWorker"
+    # No per-user control socket that a second server would take over.
+    assert server.cfg.control_socket_disable
     app = server.load()
     assert app.config["INDEX"] == str(tmp_path)
 

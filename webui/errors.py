@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from indexer.location import IndexNotFound as LocationIndexNotFound
 from indexer.store import IndexBusy
@@ -19,6 +19,11 @@ from webui.i18n import ui_lang
 
 #: Seconds a client should wait before retrying while another writer holds the index.
 RETRY_AFTER_SECONDS = 5
+
+#: WSGI environ key through which the server hands the application a request it
+#: refused itself (malformed, or over a size limit) as ``(status, message)``, so
+#: that the answer has the product's error shape and headers (webui/worker.py).
+SERVER_ERROR_KEY = "pressroom.server_error"
 
 NO_INDEX_HINT = (
     "no index yet: build one with `pressroom index --index DIR PATH` "
@@ -81,5 +86,14 @@ def handle_error(exc: Exception) -> Response:
     return response
 
 
+def raise_server_error() -> None:
+    """Answer a request the server refused with its status and message (before routing)."""
+    refused = request.environ.get(SERVER_ERROR_KEY)
+    if refused:
+        status, message = refused
+        raise default_exceptions.get(status, InternalServerError)(message)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_error)
+    app.before_request(raise_server_error)

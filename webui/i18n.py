@@ -51,8 +51,13 @@ def local_target(target: str | None) -> str:
     """``target`` if it is a path on this site, else the home page (no open redirect)."""
     if not target:
         return "/"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        # A CR or LF cannot go into a Location header (and would split it if it could).
+        return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read a backslash as a slash: "/\\host" is "//host", another site.
+    if (parts.scheme or parts.netloc or not target.startswith("/")
+            or target.replace("\\", "/").startswith("//")):
         return "/"
     return target
 

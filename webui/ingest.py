@@ -1,7 +1,7 @@
 """``POST /api/releases``: add releases to the index over HTTP.
 
-Accepts one JSON release record, a JSON list of them, or an uploaded release
-file (multipart field ``file``, any format the indexer reads).  Writes go
+Accepts one JSON release record, a JSON list of them, or uploaded release
+files (multipart field ``file``, once or more, any format the indexer reads).  Writes go
 through ``indexer.store.Store``, the single-writer path; a malformed record
 fails the whole request before anything is indexed.
 """
@@ -13,7 +13,13 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    RequestEntityTooLarge,
+    Unauthorized,
+)
 
 from indexer.records import release_from_record
 from indexer.release import Release, ReleaseError
@@ -44,14 +50,8 @@ def releases_from_request() -> list[Release]:
     """The releases in the request body, or BadRequest saying what is wrong."""
     try:
         if request.files:
-            upload = request.files.get("file")
-            if upload is None:
-                raise BadRequest("upload the release file in the multipart field `file`")
-            data = upload.read()
-            if not data:
-                raise BadRequest("the uploaded file is empty")
-            return parse_bytes(data, upload.filename or "")
-        body = request.get_data(cache=False)
+            return releases_from_files()
+        body = request_body()
         if not body.strip():
             raise BadRequest(
                 "send a JSON release record, a JSON list of records, or a file in field `file`"
@@ -60,6 +60,9 @@ def releases_from_request() -> list[Release]:
             parsed = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            # json.loads recurses once per nesting level; no release is nested that deep.
+            raise BadRequest("the body is not a release record: JSON nested too deeply") from None
         if isinstance(parsed, list):
             if not parsed:
                 raise BadRequest("the list of records is empty")
@@ -69,6 +72,38 @@ def releases_from_request() -> list[Release]:
         return [release_from_record(parsed)]
     except ReleaseError as exc:
         raise BadRequest(f"nothing indexed: {exc}") from None
+
+
+def releases_from_files() -> list[Release]:
+    """The releases of every file uploaded in field ``file``; all or nothing."""
+    others = sorted(set(request.files) - {"file"})
+    if others:
+        raise BadRequest(f"upload release files in the multipart field `file`, not "
+                         f"{', '.join(f'`{name}`' for name in others)}")
+    releases: list[Release] = []
+    for upload in request.files.getlist("file"):
+        name = upload.filename or ""
+        data = upload.read()
+        if not data:
+            raise BadRequest(f"the uploaded file {name!r} is empty" if name
+                             else "the uploaded file is empty")
+        releases.extend(parse_bytes(data, name))
+    return releases
+
+
+def request_body() -> bytes:
+    """The whole body; 413 past the upload limit, for a chunked body too.
+
+    Werkzeug stops reading a body of unknown length (Transfer-Encoding: chunked)
+    at the limit without saying so: the cut body would be indexed or fail as bad
+    JSON.  One byte more in the server's stream means it was over the limit.
+    """
+    body = request.get_data(cache=False)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(body) >= limit:
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge(f"the body is over the upload limit of {limit} bytes")
+    return body
 
 
 @bp.post("/api/releases")

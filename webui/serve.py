@@ -1,6 +1,8 @@
 """``pressroom serve``: the web application under gunicorn.
 
 Flask's own server (``flask --app webui run``) is for development only.
+Gunicorn manages the worker processes; each serves requests with the
+buffering worker of ``webui.worker`` (slow clients hold no thread).
 """
 
 from __future__ import annotations
@@ -37,12 +39,17 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Searches mostly wait on disk and release the GIL in Whoosh's I/O;
-        # threads share one worker's Archive and its open searcher.
-        "worker_class": "gthread",
+        # Whole requests are read by an event loop before a thread answers them:
+        # slow clients cannot hold the threads (webui/worker.py).  Threads share
+        # one worker's Archive and its open searcher.
+        "worker_class": "webui.worker.BufferingWorker",
         "threads": threads,
         "accesslog": "-",
         "timeout": 60,
+        # Gunicorn's control socket is one path per user ($XDG_RUNTIME_DIR or
+        # ~/.gunicorn/gunicorn.ctl): a second server would take over the first's.
+        # Nothing of Pressroom uses it.
+        "control_socket_disable": True,
     }
 
 
