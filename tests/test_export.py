@@ -79,7 +79,8 @@ def all_ids(archive) -> set[str]:
 def test_every_format_returns_every_match_beyond_the_paging_window(archive):
     expected = all_ids(archive)
     assert len(expected) == CORPUS_SIZE > 1000
-    rows = list(csv.DictReader(io.StringIO(export_text(archive, "csv", q="archive").lstrip("\ufeff"))))
+    text = export_text(archive, "csv", q="archive").lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert {r["id"] for r in rows} == expected and len(rows) == CORPUS_SIZE
     lines = export_text(archive, "jsonl", q="архив").splitlines()
     assert {json.loads(line)["id"] for line in lines} == expected and len(lines) == CORPUS_SIZE
