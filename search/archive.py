@@ -656,7 +656,16 @@ class Archive:
         """Every match of ``request`` as document numbers in its sort order (no result
         window), with the searcher to read them and the first page (total, notes)."""
         ctx = self._context(time_limit)
-        page = self._search(ctx, request.replace(page=1, per_page=1))
+        try:
+            page = self._search(ctx, request.replace(page=1, per_page=1))
+        except (IndexNotFound, QueryError):
+            raise
+        except Exception:
+            if not self._index_moved():  # as in search(): one retry on a moved index
+                raise
+            self._local.state = None
+            ctx = self._context(time_limit)
+            page = self._search(ctx, request.replace(page=1, per_page=1))
         run = ctx.chosen
         if run is None or not run.total:
             return ctx.searcher, np.zeros(0, dtype=np.int64), page

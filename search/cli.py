@@ -157,6 +157,10 @@ def export_command(index_dir, langs, topics, year, month, date_from, date_to, so
     with archive, click.open_file(output or "-", "wb") as out:
         for chunk in chunks:
             out.write(chunk.encode("utf-8"))
+    if chunks.partial:
+        click.echo("warning: the search hit its time limit; the export may be incomplete "
+                   "(raise PRESSROOM_QUERY_TIME_LIMIT)", err=True)
+    click.echo(f"{chunks.total} release{'s' if chunks.total != 1 else ''} exported", err=True)
 
 
 @click.group("report")

@@ -19,6 +19,7 @@ from typing import Any
 
 from search.archive import Archive, stored_fields
 from search.citation import bibtex_entry, ris_entry
+from search.page import SearchPage
 from search.request import SearchRequest
 
 #: Records turned into text before a chunk is handed on.
@@ -79,15 +80,29 @@ def release_record(stored: dict[str, Any], base_url: str, text: bool = False) ->
     return record
 
 
+@dataclass
+class Export:
+    """A result set on its way out: how many matched, whether the search was cut short by
+    its time limit, and the text chunks (read from the index as they are taken)."""
+
+    total: int
+    partial: bool
+    chunks: Iterator[str]
+
+    def __iter__(self) -> Iterator[str]:
+        return self.chunks
+
+
 def records(archive: Archive, request: SearchRequest, base_url: str,
-            text: bool = False) -> Iterator[dict[str, Any]]:
-    """Every release matching ``request``, in its sort order, one record at a time.
+            text: bool = False) -> tuple[SearchPage, Iterator[dict[str, Any]]]:
+    """The first page of ``request`` (total, notes) and every matching release, in the
+    search's order, one record at a time.
 
     The matches are found now (a bad request raises here, before anything is
     sent); each record is read when it is taken.
     """
-    searcher, order, _ = archive.all_matches(request)
-    return (release_record(stored_fields(searcher, int(d)), base_url, text) for d in order)
+    searcher, order, page = archive.all_matches(request)
+    return page, (release_record(stored_fields(searcher, int(d)), base_url, text) for d in order)
 
 
 def safe_cell(value: str) -> str:
@@ -159,9 +174,10 @@ WRITERS: dict[str, Callable[..., Iterator[str]]] = {
 
 
 def export_chunks(archive: Archive, request: SearchRequest, fmt: str, base_url: str,
-                  text: bool = False) -> Iterator[str]:
-    """The whole result set of ``request`` as text chunks in format ``fmt``."""
+                  text: bool = False) -> Export:
+    """The whole result set of ``request`` in format ``fmt``; iterate it for the text."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     text = text and FORMATS[fmt].carries_text
-    return WRITERS[fmt](records(archive, request, base_url, text), text)
+    page, items = records(archive, request, base_url, text)
+    return Export(page.total, page.partial, WRITERS[fmt](items, text))

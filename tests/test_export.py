@@ -235,3 +235,11 @@ def test_cli_export_writes_every_match(big_index, tmp_path):
     assert len(rispy.loads(out.read_text(encoding="utf-8"))) == CORPUS_SIZE // 2
     bad = CliRunner().invoke(cli, ["export", "--index", str(big_index), "--year", "x", "a"])
     assert bad.exit_code == 2
+
+
+def test_an_export_cut_short_by_the_time_limit_says_so(big_index):
+    with Archive(big_index, time_limit=0.0) as hurried:
+        export = export_chunks(hurried, SearchRequest(q="archive note"), "csv", BASE)
+        rows = "".join(export).count("\r\n") - 1
+    assert export.partial
+    assert rows == export.total

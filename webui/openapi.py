@@ -475,7 +475,14 @@ DOWNLOAD_PARAMS = [p for p in SEARCH_PARAMS if p["name"] not in ("page", "per_pa
 def file_response(description: str, media_types: tuple[str, ...]) -> dict[str, Any]:
     return {
         "description": description,
-        "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
+        "headers": {
+            "Content-Disposition": {"schema": {"type": "string"}},
+            "X-Total-Count": {"schema": {"type": "string"}, "description": "Matches exported."},
+            "X-Partial-Results": {
+                "schema": {"const": "true"},
+                "description": "Present when the search hit its time limit.",
+            },
+        },
         "content": {t: {"schema": {"type": "string"}} for t in media_types},
     }
 

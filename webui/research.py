@@ -101,7 +101,11 @@ def export() -> Response:
         for chunk in chunks:
             yield chunk.encode("utf-8")
 
-    headers = _attachment(f"pressroom-export.{kind.extension}")
+    headers = {**_attachment(f"pressroom-export.{kind.extension}"),
+               "X-Total-Count": str(chunks.total)}
+    if chunks.partial:
+        # The search hit its time limit: what was found is sent, and said to be partial.
+        headers["X-Partial-Results"] = "true"
     return Response(body(), mimetype=kind.media_type.split(";")[0],
                     content_type=kind.media_type, headers=headers)
 
