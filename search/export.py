@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from search.archive import Archive, stored_fields
 from search.citation import bibtex_entry, ris_entry
@@ -56,8 +57,6 @@ FORMATS = {
 
 def permalink(base_url: str, release_id: str) -> str:
     """The Pressroom address of a release: ``base_url`` (the site) + ``/releases/<id>``."""
-    from urllib.parse import quote
-
     return f"{base_url.rstrip('/')}/releases/{quote(release_id, safe='')}"
 
 

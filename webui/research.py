@@ -27,6 +27,7 @@ from search.citation import CITATION_FORMATS, citation_file, citation_text, reco
 from search.export import FORMATS, export_chunks, permalink
 from search.timeline import timeline
 from search.zeroresults import ZeroResultsLog
+from webui.archive import EXTENSION as ARCHIVE_EXTENSION
 from webui.archive import current_archive
 from webui.i18n import ui_lang
 from webui.ingest import check_token
@@ -106,8 +107,7 @@ def export() -> Response:
     if chunks.partial:
         # The search hit its time limit: what was found is sent, and said to be partial.
         headers["X-Partial-Results"] = "true"
-    return Response(body(), mimetype=kind.media_type.split(";")[0],
-                    content_type=kind.media_type, headers=headers)
+    return Response(body(), content_type=kind.media_type, headers=headers)
 
 
 @bp.get("/api/timeline")
@@ -219,14 +219,9 @@ def zero_results_page() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("ZERO_RESULTS_LOG", setting("ZERO_RESULTS_LOG"))
     app.config.setdefault("ZERO_RESULTS_RETENTION_DAYS", setting("ZERO_RESULTS_RETENTION_DAYS"))
+    # The report lives beside the index: <index root>/reports.sqlite3.
     app.extensions[EXTENSION] = ZeroResultsLog(
-        current_root_of(app), enabled=bool(app.config["ZERO_RESULTS_LOG"]),
+        app.extensions[ARCHIVE_EXTENSION].root, enabled=bool(app.config["ZERO_RESULTS_LOG"]),
         retention_days=int(app.config["ZERO_RESULTS_RETENTION_DAYS"]))
     app.register_blueprint(bp)
-
-
-def current_root_of(app: Flask):
-    from webui.archive import EXTENSION as ARCHIVE
-
-    return app.extensions[ARCHIVE].root
 
