@@ -7,7 +7,7 @@ The corpus is the peers' generated one (``bench/indexing.py`` finds or makes
 ``--index`` (default /tmp/pressroom-bench-export-<N>, reused when it already
 holds N releases).  Each run exports every release (the empty query, newest
 first: the same path as any search, without a result window) and a query that
-matches most releases, by relevance, through ``search.export.export_chunks``,
+matches ~97 % of them (``BROAD_QUERY``), by relevance, through ``search.export.export_chunks``,
 writing the bytes to /dev/null.  The clock covers finding the matches, reading
 every release's stored fields and writing the file.  Target: >= 2,000 releases/s
 for CSV on the 20,000-release corpus.
@@ -31,6 +31,8 @@ from bench.indexing import corpus_for, read_records, to_release  # noqa: E402
 
 TARGET_RATE = 2000
 BASE_URL = "https://pressroom.example"
+#: Words of the generated corpus's Russian texts: an OR matching ~97 % of it, by relevance.
+BROAD_QUERY = "год OR также OR время"
 
 
 def ensure_index(corpus: Path, n: int, root: Path) -> Path:
@@ -93,7 +95,7 @@ def main() -> None:
     corpus = args.corpus or corpus_for(args.n)
     root = ensure_index(corpus, args.n,
                         args.index or Path(f"/tmp/pressroom-bench-export-{args.n}"))
-    requests = [SearchRequest(sort="newest"), SearchRequest(q="the")]
+    requests = [SearchRequest(sort="newest"), SearchRequest(q=BROAD_QUERY)]
     results = []
     with Archive(root, time_limit=120) as archive:
         archive.search(requests[0])  # tables built once, as in a running service
@@ -109,7 +111,7 @@ def main() -> None:
             date_to=_median_date(archive, requests[0]))
         print(f"peak traced memory, CSV of all {args.n}: {peak_memory(archive, requests[0], 'csv')}"
               f" MB; of about half: {peak_memory(archive, half, 'csv')} MB")
-    csv_rate = min(r["rate"] for r in results if r["format"] == "csv")
+    csv_rate = min(r["rate"] for r in results if r["format"] == "csv" and r["releases"])
     verdict = "meets" if csv_rate >= TARGET_RATE else "MISSES"
     print(f"\nCSV export: {csv_rate:,} releases/s at the slower of the two searches "
           f"({verdict} the target of {TARGET_RATE:,}/s)")
