@@ -156,7 +156,7 @@ def test_recording_does_not_wait_for_a_locked_database(tmp_path):
 @pytest.fixture()
 def index_copy(sample_index, tmp_path):
     root = tmp_path / "index"
-    shutil.copytree(sample_index, root)
+    shutil.copytree(sample_index, root, ignore=shutil.ignore_patterns(f"{FILE_NAME}*"))
     return root
 
 
