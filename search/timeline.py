@@ -24,9 +24,11 @@ class Timeline:
     rows: list[tuple[str, int]]
     #: The query and filters, as written in the CSV header.
     label: str
+    #: The search hit its time limit: counts may be low or missing.
+    partial: bool = False
 
     def to_dict(self) -> dict:
-        return {"period": self.period, "label": self.label,
+        return {"period": self.period, "label": self.label, "partial": self.partial,
                 "counts": [{"period": p, "count": c} for p, c in self.rows]}
 
     def to_csv(self) -> str:
@@ -65,8 +67,8 @@ def timeline(archive: Archive, request: SearchRequest) -> Timeline:
     if year is not None and request.year is None:
         request = request.replace(year=year, month=request.month)
     page = archive.search(request.replace(page=1, per_page=1))
-    if year is not None:
-        counts = {item["value"]: item["count"] for item in page.facets.get("month", [])}
-        return Timeline("month", _months(year, counts), describe(request))
-    counts = {item["value"]: item["count"] for item in page.facets.get("year", [])}
-    return Timeline("year", _years(counts), describe(request))
+    period = "month" if year is not None else "year"
+    partial = page.partial or period in page.facets_timed_out
+    counts = {item["value"]: item["count"] for item in page.facets.get(period, [])}
+    rows = _months(year, counts) if year is not None else _years(counts)
+    return Timeline(period, rows, describe(request), partial)

@@ -72,6 +72,7 @@ def test_whole_archive_timeline_matches_stats(client):
 def test_timeline_json_and_errors(client):
     body = client.get("/api/timeline?q=energy").get_json()
     assert body["period"] == "year" and all(set(c) == {"period", "count"} for c in body["counts"])
+    assert body["partial"] is False
     assert client.get("/api/timeline?format=xml").status_code == 400
     assert client.get("/api/timeline?year=abc").status_code == 400
 
@@ -85,3 +86,11 @@ def test_results_page_offers_the_timeline_and_a_table_view(client):
     facet = {item["value"]: item["count"]
              for item in client.get("/api/search?q=energy").get_json()["facets"]["year"]}
     assert {y: int(n) for y, n in cells} == facet
+
+
+def test_a_timeline_cut_short_says_so(sample_index):
+    from search import Archive, SearchRequest
+    from search.timeline import timeline
+
+    with Archive(sample_index, time_limit=0.0) as hurried:
+        assert timeline(hurried, SearchRequest(q="министр OR energy")).partial

@@ -491,6 +491,7 @@ TIMELINE = obj(
     {
         "period": {"enum": ["year", "month"]},
         "label": {"type": "string", "description": "The query and filters (the CSV header)."},
+        "partial": {"type": "boolean", "description": "The search hit its time limit."},
         "counts": array(
             obj({"period": {"type": "string"}, "count": {"type": "integer", "minimum": 0}})
         ),
@@ -573,6 +574,7 @@ RESEARCH_PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "Counts per period; the CSV header names query and filters.",
+                    "headers": {"X-Partial-Results": {"schema": {"const": "true"}}},
                     "content": {
                         "application/json": {"schema": ref("Timeline")},
                         "text/csv": {"schema": {"type": "string"}},

@@ -115,8 +115,10 @@ def timeline_view() -> Response:
     fmt = _choice("format", TIMELINE_FORMATS, "json")
     result = timeline(current_archive(), _request_from_args())
     if fmt == "csv":
-        return Response(result.to_csv(), content_type="text/csv; charset=utf-8",
-                        headers=_attachment(f"pressroom-timeline-{result.period}.csv"))
+        headers = _attachment(f"pressroom-timeline-{result.period}.csv")
+        if result.partial:
+            headers["X-Partial-Results"] = "true"
+        return Response(result.to_csv(), content_type="text/csv; charset=utf-8", headers=headers)
     return jsonify(result.to_dict())
 
 
