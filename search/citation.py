@@ -113,7 +113,9 @@ def ris_entry(record: dict[str, Any], accessed: dt.date | None = None) -> str:
         entry["year"] = str(day.year)
     if accessed:
         entry["access_date"] = accessed.strftime("%Y/%m/%d")
-    entry = {k: v for k, v in entry.items() if v not in ("", [], None)}
+    # A RIS value ends at the line's end: any text (an id from a JSON record, too) is one line.
+    entry = {k: [_one_line(x) for x in v] if isinstance(v, list) else _one_line(v)
+             for k, v in entry.items() if v not in ("", [], None)}
     return rispy.dumps([entry], implementation=_PlainRisWriter)
 
 

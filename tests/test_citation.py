@@ -129,3 +129,15 @@ def archive_request():
     from search import SearchRequest
 
     return SearchRequest()
+
+
+def test_ris_values_stay_on_their_line():
+    from search.citation import ris_entry
+
+    record = {"id": "odd\nTY  - JOUR", "title_en": "Two\nlines", "title_ru": "", "number": "1\r\n2",
+              "date": "2020-02-02", "url": "https://x/\n", "permalink": "https://p/r",
+              "languages": ["en"], "topics": ["a\nb"]}
+    [entry] = rispy.loads(ris_entry(record))
+    assert entry["type_of_reference"] == "PRESS"
+    assert entry["id"] == "odd TY - JOUR" and entry["title"] == "Two lines"
+    assert entry["number"] == "1 2" and entry["keywords"] == ["a b"]
