@@ -16,9 +16,18 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
-from flask import url_for as flask_url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import BadRequest, NotFound
 
 from indexer.settings import setting
@@ -41,10 +50,8 @@ TIMELINE_FORMATS = ("json", "csv")
 MAX_REPORT_ROWS = 1000
 
 
-def _href(endpoint: str, pairs: list[tuple[str, str]], **values: str) -> str:
-    from webui.contexts import href
-
-    return href(flask_url_for(endpoint, **values), pairs)
+def _href(endpoint: str, pairs: list[tuple[str, str]]) -> str:
+    return f"{url_for(endpoint)}?{urlencode(pairs)}"
 
 
 def _search_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -131,7 +138,7 @@ def citation_context(release: dict[str, Any]) -> dict[str, Any]:
         "text": {lang: citation_text(record, lang, today) for lang in ("en", "ru")},
         "permalink": link,
         "downloads": {
-            fmt: flask_url_for("research.citation", release_id=release["id"], format=fmt)
+            fmt: url_for("research.citation", release_id=release["id"], format=fmt)
             for fmt in CITATION_FORMATS
         },
     }
