@@ -67,6 +67,18 @@ SETTINGS: dict[str, Setting] = {
                 "whose X-Forwarded-For/-Proto/-Host/-Port headers are believed; empty: none."),
         Setting("PAGE_CACHE_SIZE", 1024,
                 "Search pages each web worker keeps for repeated queries; 0 turns it off."),
+        # Research tools: exports, citations, the editors' report of failed searches.
+        Setting("PUBLISHER", "Ministry of Foreign Affairs of the Republic of Azerbaijan",
+                "Author and publisher named in citations (English)."),
+        Setting("PUBLISHER_RU", "Министерство иностранных дел Азербайджанской Республики",
+                "Author and publisher named in citations (Russian interface)."),
+        Setting("PUBLIC_URL", "http://127.0.0.1:8000",
+                "Site address in permalinks of command-line exports (the web uses its own)."),
+        Setting("ZERO_RESULTS_LOG", True,
+                "Count searches that found nothing (or only through a fallback or correction) "
+                "in <index>/reports.sqlite3 for the editors' report; false records nothing."),
+        Setting("ZERO_RESULTS_RETENTION_DAYS", 90,
+                "Days the editors' report keeps a failed search before forgetting it."),
     ]
 }
 

@@ -90,6 +90,8 @@ class _Context:
     evaluator: Evaluator
     cache: dict = field(default_factory=dict)
     found: dict = field(default_factory=dict)
+    #: The reading of the query the page shows (after fallbacks and corrections).
+    chosen: _Attempt | None = None
 
     def compiled(self, parsed: ParsedQuery, langs: tuple[str, ...],
                  mode: str = "all") -> CompiledQuery:
@@ -420,6 +422,7 @@ class Archive:
                     notes.append(_showing_instead(request.q, corrected, SPELLING_REASON))
                     run = other
                     notes += run.parsed.notes
+        ctx.chosen = run
         notes += [n for n in run.compiled.notes if n not in notes]
         if run.parsed.negative and not run.parsed.positive:
             notes.append(Note(
@@ -647,6 +650,31 @@ class Archive:
             "index_bytes": sum(p.stat().st_size for p in files),
             "generation": live.name,
         }
+
+    def all_matches(self, request: SearchRequest,
+                    time_limit: float | None = None) -> tuple[Any, np.ndarray, SearchPage]:
+        """Every match of ``request`` as document numbers in its sort order (no result
+        window), with the searcher to read them and the first page (total, notes)."""
+        ctx = self._context(time_limit)
+        try:
+            page = self._search(ctx, request.replace(page=1, per_page=1))
+        except (IndexNotFound, QueryError):
+            raise
+        except Exception:
+            if not self._index_moved():  # as in search(): one retry on a moved index
+                raise
+            self._local.state = None
+            ctx = self._context(time_limit)
+            page = self._search(ctx, request.replace(page=1, per_page=1))
+        run = ctx.chosen
+        if run is None or not run.total:
+            return ctx.searcher, np.zeros(0, dtype=np.int64), page
+        if run.compiled.query is None or request.sort != "relevance":
+            order = ctx.table.newest_first(run.final, reverse=request.sort != "oldest")
+        else:
+            docs = np.flatnonzero(run.final)
+            order = docs[np.lexsort((docs, -run.matches.scores[docs]))]
+        return ctx.searcher, np.asarray(order, dtype=np.int64), page
 
     def topic_labels(self) -> dict[str, dict[str, str]]:
         """Labels of the taxonomy's topics and of every topic found in the index."""

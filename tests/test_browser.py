@@ -223,3 +223,30 @@ def test_sort_applies_on_change_with_javascript(page):
     page.wait_for_url("**sort=oldest**")
     dates = page.locator("ol.hits time").evaluate_all("els => els.map(e => e.dateTime)")
     assert dates == sorted(dates)
+
+
+def test_results_page_downloads_csv_and_ris(page, client):
+    """The download links next to the results count give the whole result set as files."""
+    import csv
+    import io
+
+    import rispy
+
+    page.goto("/search?q=energy&sort=oldest")
+    twin = api(client, page.url)
+    assert "Download all" in page.locator("#downloads").inner_text()
+    with page.expect_download() as csv_download:
+        page.locator('#downloads a[data-format="csv"]').click()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    assert csv_download.value.suggested_filename == "pressroom-export.csv"
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:], newline="")))
+    assert rows[0][:4] == ["id", "number", "date", "languages"]
+    assert rows[1][0] == twin["hits"][0]["id"]  # the first row is the first hit
+    assert len(rows) - 1 == twin["total"]
+    with page.expect_download() as ris_download:
+        page.locator('#downloads a[data-format="ris"]').click()
+    entries = rispy.loads(Path(ris_download.value.path()).read_text(encoding="utf-8"))
+    assert entries[0]["type_of_reference"] == "PRESS"
+    assert entries[0]["id"] == twin["hits"][0]["id"]
+    assert len(entries) == twin["total"]

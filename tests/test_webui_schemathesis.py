@@ -30,6 +30,14 @@ OPERATIONS = [
     ("/api/stats", GenerationMode.POSITIVE),
     ("/healthz", GenerationMode.POSITIVE),
     ("/api/openapi.json", GenerationMode.POSITIVE),
+    ("/api/export", GenerationMode.POSITIVE),
+    ("/api/export", GenerationMode.NEGATIVE),
+    ("/api/timeline", GenerationMode.POSITIVE),
+    ("/api/timeline", GenerationMode.NEGATIVE),
+    ("/api/releases/{release_id}/citation", GenerationMode.POSITIVE),
+    ("/api/releases/{release_id}/citation", GenerationMode.NEGATIVE),
+    ("/api/admin/zero-results", GenerationMode.POSITIVE),
+    ("/api/admin/zero-results", GenerationMode.NEGATIVE),
 ]
 
 

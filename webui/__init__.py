@@ -30,7 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Werkzeug enforces the body limit while reading, before anything is parsed.
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_BYTES"])
 
-    from webui import api, archive, errors, i18n, ingest, pagecache, pages, security
+    from webui import api, archive, errors, i18n, ingest, pagecache, pages, research, security
 
     archive.init_app(app)
     pagecache.init_app(app)
@@ -40,4 +40,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ingest.bp)
+    research.init_app(app)
     return app

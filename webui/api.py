@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from webui import contexts, pagecache
+from webui import contexts, pagecache, research
 from webui.archive import current_archive
 from webui.openapi import openapi_document
 
@@ -14,6 +14,7 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def search() -> Response:
     body = pagecache.search_json(request.args.to_dict(flat=False), url_for("api.search"))
+    research.note_search_json(body)
     return current_app.response_class(body, mimetype="application/json")
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from indexer.cli import cli
-from search.cli import search_command
+from search.cli import export_command, report_group, search_command
 from webui.serve import serve_command
 
 cli.add_command(search_command)
+cli.add_command(export_command)
+cli.add_command(report_group)
 cli.add_command(serve_command)
 
 

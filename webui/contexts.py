@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound
 from indexer.release import WEB_URL
 from search import SearchRequest
 from search.request import QueryError, last_page
+from webui import research
 from webui.archive import current_archive
 
 UI_LANGUAGES = ("en", "ru")
@@ -233,6 +234,7 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
             for sort in ("relevance", "newest", "oldest")
         ],
         "clear": href(base, [("q", req.q)] if req.q else []),
+        **research.search_links(pairs),
     }
 
 
@@ -256,6 +258,7 @@ def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
         hit["release_url"] = url_for("pages.release", release_id=hit["id"])
     release["more_like_this"] = more
     release["highlight"] = highlight or None
+    release["citation"] = research.citation_context(release)
     release["links"] = {
         "html": url_for("pages.release", release_id=release_id),
         "json": url_for("api.release", release_id=release_id),
@@ -286,5 +289,6 @@ def stats_context() -> dict[str, Any]:
         item["url"] = href(search_url, [("topic", item["value"])])
     for item in stats.get("languages", []):
         item["url"] = href(search_url, [("lang", item["value"])])
-    stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats")}
+    stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats"),
+                      "timeline_csv": url_for("research.timeline_view", format="csv")}
     return stats

@@ -467,6 +467,192 @@ DOCUMENT: dict[str, Any] = {
 }
 
 
+# ---------------------------------------------------------------- research tools (issue 15)
+
+DOWNLOAD_PARAMS = [p for p in SEARCH_PARAMS if p["name"] not in ("page", "per_page")]
+
+
+def file_response(description: str, media_types: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {
+            "Content-Disposition": {"schema": {"type": "string"}},
+            "X-Total-Count": {"schema": {"type": "string"}, "description": "Matches exported."},
+            "X-Partial-Results": {
+                "schema": {"const": "true"},
+                "description": "Present when the search hit its time limit.",
+            },
+        },
+        "content": {t: {"schema": {"type": "string"}} for t in media_types},
+    }
+
+
+TIMELINE = obj(
+    {
+        "period": {"enum": ["year", "month"]},
+        "label": {"type": "string", "description": "The query and filters (the CSV header)."},
+        "partial": {"type": "boolean", "description": "The search hit its time limit."},
+        "counts": array(
+            obj({"period": {"type": "string"}, "count": {"type": "integer", "minimum": 0}})
+        ),
+    }
+)
+
+CITATION = obj(
+    {
+        "text": obj({"en": {"type": "string"}, "ru": {"type": "string"}}),
+        "permalink": {"type": "string", "description": "Absolute, stable across rebuilds."},
+        "downloads": obj(
+            {
+                "ris": {"type": "string"},
+                "bibtex": {"type": "string"},
+                "csl-json": {"type": "string"},
+            }
+        ),
+    },
+    {"id": {"type": "string"}},
+)
+
+ZERO_RESULTS = obj(
+    {
+        "recording": {"type": "boolean"},
+        "retention_days": {"type": "integer", "minimum": 1},
+        "searches": array(
+            obj(
+                {
+                    "query": {"type": "string", "description": "Normalised query text."},
+                    "filters": {"type": "string", "description": "Filters as a query string."},
+                    "outcome": {
+                        "type": "string",
+                        "description": "nothing, layout, spelling, any-word (joined with +).",
+                    },
+                    "count": {"type": "integer", "minimum": 1},
+                    "last_seen": {"type": "string", "description": "Hour (UTC), YYYY-MM-DDTHH:00Z"},
+                }
+            )
+        ),
+    }
+)
+
+TOKEN_ERRORS = {
+    "401": error_response("No bearer token.", {"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    "403": error_response("Wrong token."),
+    "404": error_response("The admin token is not configured (admin pages are off)."),
+}
+
+RESEARCH_PATHS: dict[str, Any] = {
+    "/api/export": {
+        "get": {
+            "operationId": "exportResults",
+            "summary": "Every release matching a search (no result window), streamed as a file.",
+            "parameters": [
+                query_param("format", {"enum": ["csv", "jsonl", "ris", "bibtex"]},
+                            "File format (default csv: UTF-8 with BOM, formulas neutralised)."),
+                query_param("text", {"enum": ["0", "1"]},
+                            "1 adds the plain text of both versions (csv, jsonl)."),
+                *DOWNLOAD_PARAMS,
+            ],
+            "responses": {
+                "200": file_response(
+                    "The whole result set, in the search's order.",
+                    ("text/csv", "application/jsonl", "application/x-research-info-systems",
+                     "application/x-bibtex"),
+                ),
+                "400": error_response("A parameter cannot be understood."),
+                "503": NO_INDEX,
+            },
+        }
+    },
+    "/api/timeline": {
+        "get": {
+            "operationId": "timeline",
+            "summary": "Releases of a search per year (per month in a selected year), zero-filled.",
+            "parameters": [
+                query_param("format", {"enum": ["json", "csv"]}, "json (default) or csv."),
+                *DOWNLOAD_PARAMS,
+            ],
+            "responses": {
+                "200": {
+                    "description": "Counts per period; the CSV header names query and filters.",
+                    "headers": {"X-Partial-Results": {"schema": {"const": "true"}}},
+                    "content": {
+                        "application/json": {"schema": ref("Timeline")},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                "400": error_response("A parameter cannot be understood."),
+                "503": NO_INDEX,
+            },
+        }
+    },
+    "/api/releases/{release_id}/citation": {
+        "get": {
+            "operationId": "citeRelease",
+            "summary": "A ready citation of a release (English and Russian) or a citation file.",
+            "parameters": [
+                {
+                    "name": "release_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[^/]+$"},
+                },
+                query_param("format", {"enum": ["json", "ris", "bibtex", "csl-json"]},
+                            "json (default), or a file: ris, bibtex, csl-json."),
+            ],
+            "responses": {
+                "200": {
+                    "description": "The citation.",
+                    "content": {
+                        "application/json": {"schema": ref("Citation")},
+                        "application/x-research-info-systems": {"schema": {"type": "string"}},
+                        "application/x-bibtex": {"schema": {"type": "string"}},
+                        "application/vnd.citationstyles.csl+json": {"schema": array({})},
+                    },
+                },
+                "400": error_response("Unknown format."),
+                "404": NOT_FOUND,
+                "503": NO_INDEX,
+            },
+        }
+    },
+    "/api/admin/zero-results": {
+        "get": {
+            "operationId": "zeroResults",
+            "summary": "Searches that found nothing, or only through a fallback (admin token).",
+            "security": [{"bearer": []}],
+            "parameters": [
+                query_param("since", {"type": "string", "format": "date"},
+                            "Only searches seen on or after this day."),
+                query_param("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                            "Searches listed at most (default 100)."),
+            ],
+            "responses": {
+                "200": json_response("Most frequent first.", ref("ZeroResults")),
+                "400": error_response("A parameter cannot be understood."),
+                **TOKEN_ERRORS,
+            },
+        }
+    },
+}
+
+DOCUMENT["paths"].update(RESEARCH_PATHS)
+DOCUMENT["components"]["schemas"].update(
+    {"Timeline": TIMELINE, "Citation": CITATION, "ZeroResults": ZERO_RESULTS}
+)
+SEARCH_PAGE["properties"]["links"]["properties"].update(
+    {
+        "export": {
+            "type": "object",
+            "description": "/api/export links of this search, one per format.",
+            "additionalProperties": {"type": "string"},
+        },
+        "timeline_csv": {"type": "string", "description": "This search's timeline as CSV."},
+    }
+)
+RELEASE["properties"]["citation"] = ref("Citation")
+STATS["properties"]["links"]["properties"]["timeline_csv"] = {"type": "string"}
+
+
 def openapi_document() -> dict[str, Any]:
     # A copy: jsonify and callers must not be able to change the served document.
     return copy.deepcopy(DOCUMENT)

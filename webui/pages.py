@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from webui import contexts, feed, i18n, pagecache
+from webui import contexts, feed, i18n, pagecache, research
 
 bp = Blueprint("pages", __name__)
 
@@ -13,6 +13,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/search")
 def search() -> str:
     page = pagecache.search_page(request.args.to_dict(flat=False), url_for("pages.search"))
+    research.note_search(page)
     return render_template("search.html", page=page)
 
 
