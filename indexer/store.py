@@ -38,8 +38,9 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, LockError, clean_files
+from whoosh.index import TOC, clean_files
 from whoosh.query import Term
+from whoosh.util.filelock import try_for
 
 from indexer.documents import release_document, release_from_stored
 from indexer.fastindex import FastSegmentWriter
@@ -78,10 +79,11 @@ class IndexUnwritable(Exception):
     """The index cannot be written: nothing of this run was committed, and its
     partly written files are gone.  Searching the index still works."""
 
-    def __init__(self, root: Path, cause: OSError, message: str) -> None:
+    def __init__(self, root: Path, cause: OSError, what: str, advice: str) -> None:
         reason = cause.strerror or str(cause)
-        where = f" ({cause.filename})" if cause.filename else ""
-        super().__init__(f"{message}: {reason}{where}; nothing was committed")
+        if cause.filename:
+            reason += f": {cause.filename}"
+        super().__init__(f"{what} ({reason}); nothing was committed; {advice}")
         self.root = root
         self.cause = cause
 
@@ -90,7 +92,7 @@ class DiskFull(IndexUnwritable):
     """No space (or quota) left where the index is written."""
 
     def __init__(self, root: Path, cause: OSError) -> None:
-        super().__init__(root, cause, f"disk full: the index at {root} could not be written; "
+        super().__init__(root, cause, f"disk full: the index at {root} could not be written",
                          "free some space and run again")
 
 
@@ -98,8 +100,8 @@ class ReadOnlyIndex(IndexUnwritable):
     """The index folder (or its file system) does not let this process write."""
 
     def __init__(self, root: Path, cause: OSError) -> None:
-        super().__init__(root, cause, f"the index at {root} is read-only for this process "
-                         "(searching it still works); make it writable to change it")
+        super().__init__(root, cause, f"the index at {root} is read-only for this process",
+                         "searching it still works; make the folder writable to change it")
 
 
 #: errno values of a write that cannot succeed until an operator acts.
@@ -377,11 +379,19 @@ class Store:
         clean_files(storage, whoosh_index._DEF_INDEX_NAME, toc.generation, toc.segments)
 
     def _writer(self, ix):
+        # Whoosh's lock taken here, not by the writer: a writer whose files
+        # cannot be created (a read-only folder) fails in its constructor, and
+        # would keep the lock for as long as this process lives (a web server).
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=LOCK_POLL):
+            raise IndexBusy(self.root)
         try:
             # Whoosh's SegmentWriter, minus its per-posting sort (indexer/fastindex.py).
-            writer = FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB, timeout=self.lock_timeout)
-        except LockError:
-            raise IndexBusy(self.root) from None
+            writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock  # released by the writer's commit or cancel
         crash_point("writer_open")
         return writer
 

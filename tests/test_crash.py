@@ -140,7 +140,7 @@ def assert_clean_after_success(root: Path) -> None:
     storage = FileStorage(str(live))
     toc = TOC.read(storage, "MAIN")
     named = {s.segment_id() for s in toc.segments}
-    segment_files = {p.name.split(".")[0] for p in live.glob("_MAIN_*") if ".toc" not in p.name}
+    segment_files = {p.name.split(".")[0] for p in live.glob("MAIN_*.*")}
     assert segment_files <= named, f"unreferenced segment files: {segment_files - named}"
     generations = sorted(p.name for p in root.glob("gen-*"))
     # The live generation is the newest; at most the previous one stays for readers.
