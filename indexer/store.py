@@ -15,10 +15,15 @@ Safety rests on three things:
 * Whoosh commits write the new segment files first and then the new TOC under
   a temporary name renamed into place, so a run killed at any point leaves the
   previous commit readable.  Its leftovers (the writer's ``MAIN.tmp`` folder,
-  temporary TOCs, unreferenced segment files) are ignored by readers and
-  cleaned by the next writer.
+  temporary TOCs, unreferenced segment files, a generation never swapped in)
+  are ignored by readers and removed by the next writer before it writes.
+  tests/test_crash.py kills runs at each named crash point (``indexer.faults``).
 * A run's inputs are all parsed before anything is written, and each file's
   releases go in all together or not at all.
+
+A write the disk refuses (full, read-only) removes what it wrote at once and
+ends as ``DiskFull`` or ``ReadOnlyIndex`` (both ``IndexUnwritable``), which the
+command line and the web error handler map to an exit code and a status.
 """
 
 from __future__ import annotations
