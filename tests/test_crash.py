@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from indexer.cli import cli
-from indexer.faults import ENV, POINTS
+from indexer.faults import ENV, POINTS, FaultSpecError, parse
 from indexer.location import CURRENT, live_index_dir
 from indexer.records import release_from_record
 from indexer.store import Store
@@ -257,6 +257,19 @@ def monkeypatch_module():
 def test_every_crash_point_lies_on_some_path():
     walked = {point for points in PATHS.values() for point in points}
     assert walked == set(POINTS)
+    # ... and is called in the code, under its own name.
+    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "indexer").glob("*.py")
+                   if p.name != "faults.py")
+    called = set(re.findall(r'crash_point\("(\w+)"\)', code)) | {"documents", "ingest"}
+    assert called == set(POINTS)
+
+
+def test_the_crash_spec_names_points_and_counts():
+    assert parse(None) == {} and parse("") == {}
+    assert parse("before_toc, documents:3") == {"before_toc": 1, "documents": 3}
+    for bad in ("no_such_point", "documents:0", "documents:x"):
+        with pytest.raises(FaultSpecError):
+            parse(bad)
 
 
 @pytest.mark.parametrize(("command", "point"), CASES, ids=[f"{c}-{p}" for c, p in CASES])
