@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -218,12 +219,21 @@ class Case:
 @dataclass
 class Reference:
     """What an unkilled run does: the states before and after, and the summary of
-    a run from each."""
+    a run from each; and the prepared case, to start each test from."""
 
+    case: Case
+    pristine: Path
     old: dict
     new: dict
     first: tuple[int, ...]
     again: tuple[int, ...]
+
+    def fresh(self) -> Case:
+        """The prepared case again, at the same place: the index names its sources."""
+        work = self.case.root.parent
+        shutil.rmtree(work)
+        shutil.copytree(self.pristine, work)
+        return self.case
 
 
 @pytest.fixture(scope="module")
@@ -237,12 +247,15 @@ def taxonomy():
 def references(tmp_path_factory, taxonomy, monkeypatch_module) -> dict[str, Reference]:
     refs = {}
     for command in PATHS:
-        case = Case.prepare(command, tmp_path_factory.mktemp(f"ref-{command}"), taxonomy)
+        work = tmp_path_factory.mktemp(f"case-{command}")
+        case = Case.prepare(command, work, taxonomy)
+        pristine = tmp_path_factory.mktemp(f"pristine-{command}") / "copy"
+        shutil.copytree(work, pristine)
         old = snapshot(case.root)
         first = case.rerun()
         new = snapshot(case.root)
         assert new != old
-        refs[command] = Reference(old, new, first, case.rerun())
+        refs[command] = Reference(case, pristine, old, new, first, case.rerun())
     return refs
 
 
@@ -273,10 +286,9 @@ def test_the_crash_spec_names_points_and_counts():
 
 
 @pytest.mark.parametrize(("command", "point"), CASES, ids=[f"{c}-{p}" for c, p in CASES])
-def test_a_run_killed_at_a_crash_point_leaves_a_whole_commit(command, point, tmp_path,
-                                                             taxonomy, references):
+def test_a_run_killed_at_a_crash_point_leaves_a_whole_commit(command, point, references):
     ref = references[command]
-    case = Case.prepare(command, tmp_path, taxonomy)
+    case = ref.fresh()
     assert snapshot(case.root) == ref.old
 
     killed = case.start(**{ENV: point})
