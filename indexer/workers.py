@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.fastindex import BlockBatch, Chunk, ChunkBuilder, EncodedBlock, encode_batch
+from indexer.faults import ENV as CRASH_ENV
 from indexer.release import Release, Version
 
 #: Releases per task: big enough that a chunk's postings group well, small
@@ -138,6 +139,7 @@ class AnalysisPool:
         #: Every task's result was read: the workers may simply be let go.
         self._done = False
         env = {**os.environ}
+        env.pop(CRASH_ENV, None)  # crash points are the writer's, never a worker's
         # The workers import this package as the parent did.
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
