@@ -15,11 +15,19 @@ from pathlib import Path
 import click
 
 from indexer.location import IndexNotFound, index_root
-from indexer.store import IndexBusy, Progress, Store, Summary
+from indexer.store import DiskFull, IndexBusy, Progress, ReadOnlyIndex, Store, Summary
 from indexer.topics import Taxonomy, TaxonomyError
 
 #: Another process holds the index's write lock (sysexits.h EX_TEMPFAIL).
 EXIT_BUSY = 75
+#: No space left where the index is written; nothing was committed (sysexits.h EX_IOERR).
+EXIT_DISK_FULL = 74
+#: The index folder cannot be written by this process (sysexits.h EX_NOPERM).
+EXIT_READ_ONLY = 77
+#: The store's errors that end a run with a message and an exit code of their own.
+STORE_EXITS: dict[type[Exception], int] = {
+    IndexBusy: EXIT_BUSY, DiskFull: EXIT_DISK_FULL, ReadOnlyIndex: EXIT_READ_ONLY,
+}
 #: Plain log lines report progress every this many items when stderr is no terminal.
 LOG_EVERY = 500
 
@@ -29,7 +37,11 @@ Exit codes:
   1   some inputs failed (each is listed; the rest were committed)
   2   usage error: bad option, a PATH that does not exist, no index
       (stats, retag) or an unreadable taxonomy file
+  74  disk full: nothing was committed and the partial files were removed;
+      free space and run again
   75  the index is busy: another pressroom process is writing to it
+  77  the index folder is read-only for this process: nothing was written
+      (searching it still works)
 
 The index folder is --index, else $PRESSROOM_INDEX, else ./index.
 """
@@ -110,12 +122,13 @@ def finish(summary: Summary) -> None:
 
 
 def run(operation, *args) -> None:
-    """Run a store operation, turning a busy index or a missing one into exit codes."""
+    """Run a store operation, turning a busy, full, read-only or missing index into
+    exit codes."""
     try:
         summary = operation(*args)
-    except IndexBusy as exc:
+    except tuple(STORE_EXITS) as exc:
         click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_BUSY)
+        sys.exit(STORE_EXITS[type(exc)])
     except IndexNotFound as exc:
         raise click.UsageError(str(exc)) from None
     except TaxonomyError as exc:

@@ -83,6 +83,7 @@ from indexer.analysis import (
     YoFoldFilter,
     tokenize,
 )
+from indexer.faults import crash_point
 
 #: Filters known to work on each token alone (apart from the renumbering of a
 #: StopFilter and the offsets of CompoundSplitFilter, which ``index`` replays).
@@ -1162,6 +1163,11 @@ class FastSegmentWriter(SegmentWriter):
             self._spill_file = None
         super().cancel()
 
+    def _commit_toc(self, segments: Any) -> None:
+        crash_point("before_toc")
+        super()._commit_toc(segments)
+        crash_point("after_toc")
+
 
 def _join(ours: Iterator[tuple[Any, _Term]], theirs: Iterator[tuple[Any, Iterable[tuple]]],
           ) -> Iterator[tuple[Any, _Term | None, Iterable[tuple] | None]]:
@@ -1218,6 +1224,7 @@ class _PostingsOutput:
             self.flush()
             self.fw.finish_field()
             self.field = None
+            crash_point("mid_postings")
 
     def reset(self) -> None:
         self.base = self.fw._postfile.tell()

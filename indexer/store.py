@@ -15,10 +15,15 @@ Safety rests on three things:
 * Whoosh commits write the new segment files first and then the new TOC under
   a temporary name renamed into place, so a run killed at any point leaves the
   previous commit readable.  Its leftovers (the writer's ``MAIN.tmp`` folder,
-  temporary TOCs, unreferenced segment files) are ignored by readers and
-  cleaned by the next writer.
+  temporary TOCs, unreferenced segment files, a generation never swapped in)
+  are ignored by readers and removed by the next writer before it writes.
+  tests/test_crash.py kills runs at each named crash point (``indexer.faults``).
 * A run's inputs are all parsed before anything is written, and each file's
   releases go in all together or not at all.
+
+A write the disk refuses (full, read-only) removes what it wrote at once and
+ends as ``DiskFull`` or ``ReadOnlyIndex`` (both ``IndexUnwritable``), which the
+command line and the web error handler map to an exit code and a status.
 """
 
 from __future__ import annotations
@@ -37,11 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.index import LockError
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, clean_files
 from whoosh.query import Term
+from whoosh.util.filelock import try_for
 
 from indexer.documents import release_document, release_from_stored
 from indexer.fastindex import FastSegmentWriter
+from indexer.faults import crash_point
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
 from indexer.schema import build_schema
@@ -70,6 +78,49 @@ class IndexBusy(Exception):
             "try again when it finishes"
         )
         self.root = root
+
+
+class IndexUnwritable(Exception):
+    """The index cannot be written: nothing of this run was committed, and its
+    partly written files are gone.  Searching the index still works."""
+
+    def __init__(self, root: Path, cause: OSError, what: str, advice: str) -> None:
+        reason = cause.strerror or str(cause)
+        if cause.filename:
+            reason += f": {cause.filename}"
+        super().__init__(f"{what} ({reason}); nothing was committed; {advice}")
+        self.root = root
+        self.cause = cause
+
+
+class DiskFull(IndexUnwritable):
+    """No space (or quota) left where the index is written."""
+
+    def __init__(self, root: Path, cause: OSError) -> None:
+        super().__init__(root, cause, f"disk full: the index at {root} could not be written",
+                         "free some space and run again")
+
+
+class ReadOnlyIndex(IndexUnwritable):
+    """The index folder (or its file system) does not let this process write."""
+
+    def __init__(self, root: Path, cause: OSError) -> None:
+        super().__init__(root, cause, f"the index at {root} is read-only for this process",
+                         "searching it still works; make the folder writable to change it")
+
+
+#: errno values of a write that cannot succeed until an operator acts.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def unwritable(root: Path, exc: OSError) -> IndexUnwritable | None:
+    """The typed error of a failed index write, or None for any other OSError."""
+    if exc.errno in DISK_FULL_ERRNOS:
+        return DiskFull(root, exc)
+    if exc.errno in READ_ONLY_ERRNOS:
+        return ReadOnlyIndex(root, exc)
+    return None
 
 
 @dataclass
@@ -241,6 +292,23 @@ class Store:
         finally:
             os.close(fd)
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the lock for a write; a write the disk refuses clears its debris
+        and becomes a ``DiskFull`` or ``ReadOnlyIndex``."""
+        try:
+            with self.locked():
+                try:
+                    yield
+                except OSError:
+                    self._clean_debris()  # the lock is still ours
+                    raise
+        except OSError as exc:
+            failure = unwritable(self.root, exc)
+            if failure is None:
+                raise
+            raise failure from exc
+
     # -- generations -------------------------------------------------------
 
     def generations(self) -> list[int]:
@@ -267,30 +335,70 @@ class Store:
             ix = whoosh_index.create_in(str(folder), build_schema())
             write_pointer(self.root, folder.name)
             return ix
-        self._clean_leftovers(folder)
+        return self._open_live(folder)
+
+    def _open_live(self, folder: Path) -> whoosh_index.FileIndex:
+        """The live index for writing, the debris of earlier failed runs cleared
+        first: on a nearly full disk, it may be what stands in the way."""
+        self._clean_debris()
         return whoosh_index.open_dir(str(folder))
+
+    def _clean_debris(self) -> None:
+        """Remove what a killed or failed writer left behind (lock held).
+
+        None of it is referenced by CURRENT or a TOC: pointer temporaries,
+        generation folders newer than the live one (a rebuild that never
+        swapped), and in the live folder the writer's pool folder, temporary
+        TOCs and segment files no TOC names.
+        """
+        for entry in self.root.glob(f"{CURRENT}.tmp-*"):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        try:
+            live = self.live_dir()
+        except IndexNotFound:
+            return
+        m = GENERATION_PATTERN.match(live.name)
+        if m:
+            for number in self.generations():
+                if number > int(m.group(1)):
+                    shutil.rmtree(self.root / generation_name(number), ignore_errors=True)
+        self._clean_leftovers(live)
 
     @staticmethod
     def _clean_leftovers(folder: Path) -> None:
-        """Remove what a killed writer left in ``folder`` (lock held).
-
-        The writer's pool folder and temporary TOCs are never referenced by a
-        TOC; unreferenced segment files go at the next commit (Whoosh's
-        ``clean_files``).
-        """
+        """Remove the writer's pool folder, temporary TOCs and unreferenced
+        segment files from the index folder ``folder`` (lock held)."""
         for entry in folder.iterdir():
             if entry.is_dir() and entry.name.endswith(".tmp"):
                 shutil.rmtree(entry, ignore_errors=True)
             elif re.match(r"^_\w+_\d+\.toc\.[\d.]+$", entry.name):
                 with contextlib.suppress(OSError):
                     entry.unlink()
+        storage = FileStorage(str(folder))
+        try:
+            toc = TOC.read(storage, whoosh_index._DEF_INDEX_NAME)
+        except Exception:  # no readable TOC: nothing is known to be unreferenced
+            return
+        # What Whoosh does after each commit: segment files no TOC names, and older TOCs.
+        clean_files(storage, whoosh_index._DEF_INDEX_NAME, toc.generation, toc.segments)
 
     def _writer(self, ix):
+        # Whoosh's lock taken here, not by the writer: a writer whose files
+        # cannot be created (a read-only folder) fails in its constructor, and
+        # would keep the lock for as long as this process lives (a web server).
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=LOCK_POLL):
+            raise IndexBusy(self.root)
         try:
             # Whoosh's SegmentWriter, minus its per-posting sort (indexer/fastindex.py).
-            return FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB, timeout=self.lock_timeout)
-        except LockError:
-            raise IndexBusy(self.root) from None
+            writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock  # released by the writer's commit or cancel
+        crash_point("writer_open")
+        return writer
 
     @staticmethod
     def _abandon(writer) -> None:
@@ -306,8 +414,11 @@ class Store:
                 lock.release()
 
     def _commit(self, ix, batch: Batch, delete_ids: Iterable[str] = (),
-                optimize: bool = False) -> None:
-        """Write the batch with one writer and one commit; nothing to do, no commit."""
+                optimize: bool = False, point: str = "documents") -> None:
+        """Write the batch with one writer and one commit; nothing to do, no commit.
+
+        ``point``: the crash point (``indexer.faults``) reached after each document.
+        """
         doomed = {i for i in delete_ids if i not in batch.pending} | batch.existing
         if not batch.pending and not doomed:
             return
@@ -316,7 +427,7 @@ class Store:
             releases = list(batch.pending.values())
             with self._analysis_pool(writer, len(releases)) as workers:
                 self._delete(writer, doomed)
-                self._write_documents(writer, releases, workers)
+                self._write_documents(writer, releases, workers, point)
                 writer.commit(optimize=optimize)
         except BaseException:
             self._abandon(writer)
@@ -334,7 +445,7 @@ class Store:
                 writer.delete_by_term("id", release_id, searcher=searcher)
 
     def _write_documents(self, writer, releases: list[Release],
-                         workers: AnalysisPool | None = None) -> None:
+                         workers: AnalysisPool | None = None, point: str = "documents") -> None:
         """Add documents (their old versions, if any, are deleted already)."""
         self.progress.start("indexing", len(releases))
         if workers is not None:
@@ -343,11 +454,13 @@ class Store:
             for chunk in workers.chunks(releases, start=writer.docnum):
                 writer.add_chunk(chunk)
                 self.progress.advance(chunk.count)
+                crash_point(point)
         else:
             now = dt.datetime.now(dt.UTC)
             for release in releases:
                 writer.add_document(**release_document(release, self.tag, now=now))
                 self.progress.advance()
+                crash_point(point)
         self.progress.finish()
 
     @contextlib.contextmanager
@@ -431,17 +544,19 @@ class Store:
 
     def add_releases(self, releases: list[Release]) -> Summary:
         """Add or update already-parsed releases (the ingest endpoint)."""
-        return self._update(lambda batch, searcher: self._sort(releases, batch, searcher))
+        return self._update(lambda batch, searcher: self._sort(releases, batch, searcher),
+                            point="ingest")
 
-    def _update(self, fill: Callable[[Batch, Any], None]) -> Summary:
+    def _update(self, fill: Callable[[Batch, Any], None], point: str = "documents") -> Summary:
         """One incremental run: ``fill`` sorts inputs into the batch, then one commit."""
         started = time.monotonic()
-        with self.locked():
+        with self._writing():
             ix = self._open_or_create()
             batch = Batch()
             with ix.searcher() as searcher:
                 fill(batch, searcher)
-            self._commit(ix, batch)
+            crash_point("parsed")
+            self._commit(ix, batch, point=point)
         summary = batch.summary()
         summary.seconds = time.monotonic() - started
         return summary
@@ -455,12 +570,13 @@ class Store:
         started = time.monotonic()
         folder = Path(folder).resolve()
         files = list(find_input_files([folder]))
-        with self.locked():
+        with self._writing():
             ix = self._open_or_create()
             batch = Batch()
             with ix.searcher() as searcher:
                 self._parse(files, batch, searcher)
                 delete_ids = self._vanished(searcher, folder, batch)
+            crash_point("parsed")
             self._commit(ix, batch, delete_ids)
         summary = batch.summary()
         summary.deleted = len(delete_ids)
@@ -497,7 +613,7 @@ class Store:
         """
         started = time.monotonic()
         files = list(find_input_files(Path(p) for p in paths))
-        with self.locked():
+        with self._writing():
             self.root.mkdir(parents=True, exist_ok=True)
             try:
                 previous: Path | None = self.live_dir()
@@ -515,6 +631,9 @@ class Store:
                     self._parse(files, batch, searcher)
             else:
                 self._parse(files, batch, None)
+            if old_ix is not None:
+                old_ix.close()
+            crash_point("parsed")
             summary = batch.summary()
             summary.deleted = old_count - len(batch.existing) - len(batch.unchanged)
             if not batch.pending and not batch.unchanged and batch.failed:
@@ -523,7 +642,9 @@ class Store:
                 summary.seconds = time.monotonic() - started
                 return summary
             new = self._write_generation(batch)
+            crash_point("before_swap")
             write_pointer(self.root, new.name)
+            crash_point("after_swap")
             self._remove_stale_generations(keep={new, previous})
         summary.seconds = time.monotonic() - started
         return summary
@@ -571,8 +692,8 @@ class Store:
         """
         started = time.monotonic()
         summary = Summary()
-        with self.locked():
-            ix = whoosh_index.open_dir(str(self.live_dir()))
+        with self._writing():
+            ix = self._open_live(self.live_dir())
             batch = Batch()
             stored_docs: dict[str, dict[str, Any]] = {}
             with ix.searcher() as searcher:
@@ -589,6 +710,7 @@ class Store:
                     batch.pending[release.id] = release
                     stored_docs[release.id] = stored
             summary.updated = len(batch.pending)
+            crash_point("parsed")
             if batch.pending:
                 self._commit_retag(ix, batch, stored_docs)
         summary.seconds = time.monotonic() - started
@@ -607,6 +729,7 @@ class Store:
                     doc[name] = stored_docs[rid].get(name, doc[name])
                 writer.add_document(**doc)
                 self.progress.advance()
+                crash_point("retag")
             self.progress.finish()
             writer.commit()
         except BaseException:

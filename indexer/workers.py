@@ -11,8 +11,10 @@ workers; the writer, and every lock, stay in the calling process.
 Workers are fresh interpreters (``python -m indexer.workers``), not forks: a
 fork would inherit the open lock files, and keep the index locked after its
 parent died, along with whatever the parent's other threads held.  A worker
-reads tasks from its stdin and exits when that closes, so a killed parent
-leaves no workers behind.
+reads tasks from its stdin and exits when that closes.  It also holds the read
+end of a *lifeline*, a pipe nobody writes to whose only write end is the
+parent's: when the parent dies, however abruptly, a thread of the worker sees
+end-of-file at once and ends the worker, even in the middle of a long task.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.fastindex import BlockBatch, Chunk, ChunkBuilder, EncodedBlock, encode_batch
+from indexer.faults import ENV as CRASH_ENV
 from indexer.release import Release, Version
 
 #: Releases per task: big enough that a chunk's postings group well, small
@@ -132,22 +135,28 @@ class AnalysisPool:
         self._procs: list[subprocess.Popen] = []
         self._feeder: threading.Thread | None = None
         self._feed_error: BaseException | None = None
+        self._lifeline: int | None = None
         #: Every task's result was read: the workers may simply be let go.
         self._done = False
         env = {**os.environ}
+        env.pop(CRASH_ENV, None)  # crash points are the writer's, never a worker's
         # The workers import this package as the parent did.
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        # The write end is not inheritable: only this process holds it.
+        lifeline, self._lifeline = os.pipe()
         try:
             for _ in range(processes):
-                proc = subprocess.Popen([sys.executable, "-m", "indexer.workers"],
+                proc = subprocess.Popen([sys.executable, "-m", "indexer.workers", str(lifeline)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        env=env, close_fds=True)
+                                        env=env, close_fds=True, pass_fds=(lifeline,))
                 self._procs.append(proc)
                 send(proc.stdin, setup)
         except BaseException:
             self.close()
             raise
+        finally:
+            os.close(lifeline)
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -240,6 +249,9 @@ class AnalysisPool:
         if self._feeder is not None:
             self._feeder.join(timeout=STOP_TIMEOUT)
         self._procs = []
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
 
 
 def _remote_error(payload: tuple[BaseException | None, str]) -> BaseException:
@@ -296,7 +308,23 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
         send(out, ("done", result))
 
 
+def watch_parent(lifeline: int) -> None:
+    """End this process as soon as the parent holding the lifeline's write end is gone."""
+
+    def wait() -> None:
+        try:
+            while os.read(lifeline, 1):
+                pass  # nobody writes; end-of-file is the only news
+        except OSError:
+            pass
+        os._exit(0)  # the parent died: nobody wants this task's result
+
+    threading.Thread(target=wait, daemon=True, name="pressroom-worker-lifeline").start()
+
+
 def main() -> None:
+    if len(sys.argv) > 1:
+        watch_parent(int(sys.argv[1]))
     # Results go to the original stdout; anything printed goes to stderr.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import EXIT_BUSY, LogProgress, cli
+from indexer.cli import (
+    EXIT_BUSY,
+    EXIT_DISK_FULL,
+    EXIT_READ_ONLY,
+    STORE_EXITS,
+    LogProgress,
+    cli,
+)
 from indexer.store import Store
 
 
@@ -160,7 +168,11 @@ def test_help_and_version(runner):
     assert result.exit_code == 0
     for command in ("index", "sync", "rebuild", "stats", "retag"):
         assert command in result.stdout
-    assert "75" in result.stdout and "$PRESSROOM_INDEX" in result.stdout
+    assert "$PRESSROOM_INDEX" in result.stdout
+    # Every exit code a store error ends with is documented.
+    documented = {int(code) for code in re.findall(r"(?m)^\s+(\d+)\s{2,}\S", result.stdout)}
+    assert set(STORE_EXITS.values()) | {0, 1, 2} <= documented
+    assert sorted(STORE_EXITS.values()) == [EXIT_DISK_FULL, EXIT_BUSY, EXIT_READ_ONLY]
     version = runner.invoke(cli, ["--version"])
     assert version.exit_code == 0 and version.stdout.startswith("pressroom, version ")
     assert "unknown" not in version.stdout

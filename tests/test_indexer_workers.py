@@ -167,3 +167,60 @@ def test_a_task_that_cannot_be_made_is_raised_not_waited_for(taxonomy):
     with AnalysisPool(Setup(build_schema(), taxonomy, dt.datetime.now(dt.UTC)), 2) as pool:
         with pytest.raises(RuntimeError, match="no batch"):
             list(pool.encode_blocks(batches(), 1))
+
+
+STUCK_TAGGER = """
+import os, sys, threading
+
+
+class StuckTaxonomy:
+    '''A tagger that never returns: a worker in the middle of a very long task.'''
+
+    def tag(self, release):
+        print(f"stuck {os.getpid()}", file=sys.stderr, flush=True)
+        threading.Event().wait()
+"""
+
+PARENT = """
+import datetime as dt
+from indexer.release import Release, Version
+from indexer.schema import build_schema
+from indexer.workers import AnalysisPool, Setup
+from stuck_tagger import StuckTaxonomy
+
+release = Release(versions={"en": Version("en", "Ministers met", "They met.")}, id="x")
+pool = AnalysisPool(Setup(build_schema(), StuckTaxonomy(), dt.datetime.now(dt.UTC)), 1)
+next(pool.chunks([release], 0))  # never comes: the worker is stuck
+"""
+
+
+def test_workers_end_when_their_parent_is_killed_even_mid_task(tmp_path):
+    """A worker stuck in a task would never read its closed input: the lifeline
+    ends it as soon as the parent dies (fault 2.11: workers outlived a killed indexer)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    (tmp_path / "stuck_tagger.py").write_text(STUCK_TAGGER, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(tmp_path), str(ROOT)))}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], env=env,
+                              stderr=subprocess.PIPE, text=True)
+    worker = None
+    try:
+        line = parent.stderr.readline()  # the worker says it is stuck: an event, not a delay
+        assert line.startswith("stuck "), line
+        worker = psutil.Process(int(line.split()[1]))
+        parent.send_signal(signal.SIGKILL)
+        assert parent.wait(timeout=60) == -signal.SIGKILL
+        # The timeout only bounds a failure: a stuck worker without a lifeline never ends.
+        _, alive = psutil.wait_procs([worker], timeout=20)
+        assert not alive, "the worker outlived its killed parent"
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stderr.close()
+        if worker is not None and worker.is_running():
+            worker.kill()

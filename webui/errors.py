@@ -13,7 +13,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from indexer.location import IndexNotFound as LocationIndexNotFound
-from indexer.store import IndexBusy
+from indexer.store import DiskFull, IndexBusy, IndexUnwritable
 from search import IndexNotFound, QueryError
 from webui.i18n import ui_lang
 
@@ -54,6 +54,11 @@ def classify(exc: Exception) -> tuple[int, str, dict[str, str]]:
     if isinstance(exc, IndexBusy):
         message = f"the index is busy with another writer; retry in {RETRY_AFTER_SECONDS} s"
         return 503, message, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if isinstance(exc, IndexUnwritable):
+        # An operator must act (free space, make the folder writable): worth a log line.
+        current_app.logger.error("index write refused on %s: %s", request.path, exc)
+        # 507 Insufficient Storage; a read-only index is a service unavailable for writes.
+        return (507 if isinstance(exc, DiskFull) else 503), str(exc), {}
     current_app.logger.exception("unhandled error on %s", request.path)
     return 500, "internal error: the server could not answer this request", {}
 

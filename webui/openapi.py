@@ -398,9 +398,12 @@ DOCUMENT: dict[str, Any] = {
                     "404": error_response("Ingest is off (no admin token configured)."),
                     "413": error_response("The body is larger than the upload limit."),
                     "503": error_response(
-                        "Another writer holds the index.",
+                        "Another writer holds the index (with Retry-After), or the index "
+                        "is read-only for the server; nothing was indexed.",
                         {"Retry-After": {"schema": {"type": "string"}}},
                     ),
+                    "507": error_response(
+                        "The disk holding the index is full; nothing was indexed."),
                 },
             }
         },
