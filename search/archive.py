@@ -402,7 +402,8 @@ class Archive:
         slot for longer than it may wait."""
         parsed = parse(request.q)
         notes = [*parsed.notes, BUSY_NOTE]
-        return SearchPage(request=request, partial=True, facets_timed_out=["year", "topic"],
+        return SearchPage(request=request, partial=True, cut=["busy"],
+                          facets_timed_out=["year", "topic"],
                           understood=Understood(parsed.render(), "all", notes))
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
@@ -478,6 +479,7 @@ class Archive:
         page.facets, page.facets_timed_out = self._facets(
             ctx, run.parsed, run.mode, run.docs, filters, request)
         page.partial = deadline.partial
+        page.cut = list(deadline.stages)
         if any(stage != "expansion cap" for stage in deadline.stages):
             page.understood.notes.append(TIME_NOTE)
         return page
