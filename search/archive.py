@@ -453,8 +453,12 @@ class Archive:
                 notes.append(Note(
                     "no release contains all the words; showing releases with any of them",
                     "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
-        corrected = (correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections)
-                     if suggestion is None and run.parsed.positive and in_time() else None)
+        corrected = None
+        if suggestion is None and run.parsed.positive and in_time():
+            corrected = correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections,
+                                      deadline.expired)
+            if corrected is None:
+                in_time()  # the clock may have stopped it: then it is recorded as cut
         if corrected:
             other = attempt(parse(corrected))
             if other.total > typed_total:

@@ -266,3 +266,17 @@ def test_partial_reaches_the_api_and_the_page_and_is_not_cached(out_of_time_app)
     assert "cut short" in html
     with out_of_time_app.app_context():
         assert len(current_page_cache()) == 0
+
+
+def test_spelling_corrections_stop_at_the_deadline(archive, clock, monkeypatch) -> None:
+    assert search(archive, "минестр").suggestion is not None  # corrected, in time
+    seen = []
+
+    def expired() -> bool:
+        seen.append(True)
+        return True
+
+    from search.suggest import correct_query
+
+    reader = archive._acquire()[0].reader()
+    assert correct_query(reader, "минестр", None, expired) is None and seen
