@@ -403,7 +403,7 @@ class Archive:
         parsed = parse(request.q)
         notes = [*parsed.notes, BUSY_NOTE]
         return SearchPage(request=request, partial=True, cut=["busy"],
-                          facets_timed_out=["year", "topic"],
+                          facets_timed_out=["year", "topic", "language"],
                           understood=Understood(parsed.render(), "all", notes))
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
@@ -508,7 +508,7 @@ class Archive:
             return []
         lang_scores: dict[str, dict[int, float]] = {}
         deadline = ctx.deadline
-        if compiled.query is not None and len(langs) > 1:
+        if compiled.query is not None:
             # Only to choose each hit's language: past the deadline the preferred
             # order chooses (the hits themselves are already ranked).
             for lang in langs:
