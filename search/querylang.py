@@ -394,7 +394,7 @@ class QueryCompiler:
         self.deadline = deadline or Deadline.never()
         #: Expansions of this request: (kind, field, word) → terms.  The per-language
         #: twins of a query reuse the main query's, and they count once against the cap.
-        self._expanded: dict[tuple, list[str]] = {}
+        self._expanded: dict[tuple, tuple[list[str], list[Note]]] = {}
         self._expanded_total = 0
         self._share = PREFIX_EXPANSIONS
         #: Set once the request's total cut a word: every compiled query carries it.
@@ -476,9 +476,12 @@ class QueryCompiler:
         """The terms a wildcard or fuzzy word stands for in one field, within this
         request's share of ``EXPANDED_TERMS`` and its deadline."""
         key = (atom.prefix, atom.fuzzy, fieldname, atom.text)
-        found = self._expanded.get(key)
-        if found is not None:
+        known = self._expanded.get(key)
+        if known is not None:
+            found, said = known
+            notes.extend(n for n in said if n not in notes)
             return found
+        before = len(notes)
         left = max(0, EXPANDED_TERMS - self._expanded_total)
         full = PREFIX_EXPANSIONS if atom.prefix else FUZZY_EXPANSIONS
         cap = min(full, self._share, left)
@@ -499,7 +502,7 @@ class QueryCompiler:
                 f"не больше {EXPANDED_TERMS}, для {atom.render()} — {cap}")
             self._cap_note = self._cap_note or note
         self._expanded_total += len(found)
-        self._expanded[key] = found
+        self._expanded[key] = (found, notes[before:])
         return found
 
     def _exists(self, fieldname: str, term: str) -> bool:

@@ -190,9 +190,9 @@ def test_the_expansion_cap_applies_across_words(archive, monkeypatch) -> None:
     capped = compiler.compile(parse(words), ("en", "ru"))
     # 6 words x 4 fields share 12 terms: at most one each, and every word is searched.
     assert sum(map(len, capped.terms.values())) <= 12
-    assert all(len(terms) <= 1 for terms in compiler._expanded.values())
+    assert all(len(terms) <= 1 for terms, _ in compiler._expanded.values())
     for word in words.split():
-        assert any(terms for (_, _, _, text), terms in compiler._expanded.items()
+        assert any(terms for (_, _, _, text), (terms, _) in compiler._expanded.items()
                    if text == word.rstrip("*")), word
     assert deadline.stages == ["expansion cap"]
     assert any("too many words" in n for n in capped.notes)
@@ -280,3 +280,15 @@ def test_spelling_corrections_stop_at_the_deadline(archive, clock, monkeypatch) 
 
     reader = archive._acquire()[0].reader()
     assert correct_query(reader, "минестр", None, expired) is None and seen
+
+
+def test_a_words_own_cap_note_survives_the_reuse_of_its_expansion(archive,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setattr(querylang, "PREFIX_EXPANSIONS", 2)
+    reader = archive._acquire()[0].reader()
+    compiler = QueryCompiler(reader)
+    first = compiler.compile(parse("мин* zzzqqq"), ("ru",))
+    again = compiler.compile(parse("мин* zzzqqq"), ("ru",), "any")  # the "any" fallback
+    assert any("only the first 2" in n for n in first.notes)
+    assert [n for n in again.notes if "only the first" in n] == [
+        n for n in first.notes if "only the first" in n]
