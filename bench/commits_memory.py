@@ -9,12 +9,17 @@ per commit).
 
     PYTHONPATH=. .venv/bin/python bench/commits_memory.py [--commits 1000]
 
+With ``--cycle`` every commit updates one of the first releases instead (its
+title toggles between two wordings): the vocabulary and the index stay the same
+size, so whatever still grows, grows with the number of commits alone.
+
 Runs on older checkouts too (the cache counts it cannot find read as "-").
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import shutil
 import sys
@@ -60,15 +65,29 @@ def cached_words() -> str:
     return "-" if old is None else str(sum(f.cache_info().currsize for f in old.values()))
 
 
+def updated(release, round_: int):
+    """``release`` with its English title in one of two wordings (by ``round_``)."""
+    en = release.versions["en"]
+    title = en.title if round_ % 2 else f"{en.title} (updated)"
+    return dataclasses.replace(
+        release, versions={**release.versions, "en": dataclasses.replace(en, title=title)})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--base", type=int, default=200, help="releases before the commits")
     parser.add_argument("--every", type=int, default=100, help="print every this many commits")
+    parser.add_argument("--cycle", action="store_true",
+                        help="update the first releases over and over instead of adding new ones")
     args = parser.parse_args()
 
-    records = read_records(corpus_for(args.base + args.commits), args.base + args.commits)
-    releases = [release_from_record(web.release_record(r)) for r in records]
+    count = args.base if args.cycle else args.base + args.commits
+    releases = [release_from_record(web.release_record(r))
+                for r in read_records(corpus_for(count), count)]
+    if args.cycle:
+        releases += [updated(releases[i % args.base], i // args.base)
+                     for i in range(args.commits)]
     work = Path(tempfile.mkdtemp(prefix="pressroom-commits-"))
     try:
         root = work / "index"
