@@ -134,10 +134,16 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str],
     decided = _decisions(config.serial, frozenset(terms))
     verdicts = decided.verdicts
     ends: dict[int, int | None] = {}
-    for looked, at in enumerate(_candidate_starts(lowered, decided.needles), 1):
-        if deadline is not None and looked % CLOCK_EVERY == 0 and deadline.expired():
-            deadline.cut("snippets")
-            break
+    starts = _candidate_starts(lowered, decided.needles)
+    # Most texts have a few candidates: the clock is only watched on long ones.
+    clocked = deadline is not None and len(starts) >= CLOCK_EVERY
+    looked = 0
+    for at in starts:
+        if clocked:
+            looked += 1
+            if looked % CLOCK_EVERY == 0 and deadline.expired():
+                deadline.cut("snippets")
+                break
         start = _token_start(lowered, at)
         if start in ends:
             continue
