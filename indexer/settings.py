@@ -64,7 +64,7 @@ SETTINGS: dict[str, Setting] = {
 SETTINGS["COSTLY_SEARCHES"] = Setting(
     "COSTLY_SEARCHES", 1,
     "Searches of many wildcard or fuzzy words one server process runs at once; more wait "
-    "up to a quarter of the time limit, then answer a partial page saying the server is "
+    "up to a tenth of the time limit, then answer a partial page saying the server is "
     "busy. 0: no limit.")
 
 

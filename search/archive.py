@@ -143,7 +143,7 @@ BUSY_NOTE = Note(
     "повторите его чуть позже")
 #: Share of its time limit a costly search may wait for a slot before it is turned away:
 #: a waiting request holds a server thread that ordinary searches need.
-GATE_WAIT = 0.25
+GATE_WAIT = 0.1
 
 LAYOUT_REASON = ("typed on the other keyboard layout", "набрано в другой раскладке клавиатуры")
 SPELLING_REASON = ("spelling corrected", "исправлена опечатка")
