@@ -201,6 +201,11 @@ class YoAwareStopFilter(StopFilter):
                 yield t
 
 
+#: The lemma/stem cache of each filter configuration (lemma mode, surface, size).
+_LOOKUPS: dict[tuple[str, bool, int], Any] = {}
+_LOOKUPS_LOCK = threading.Lock()
+
+
 class BilingualMorphFilter(Filter):
     """Replace each token by its lemmas (Russian) or stem (English).
 
@@ -281,7 +286,13 @@ class BilingualMorphFilter(Filter):
     def terms(self, word: str) -> tuple[str, ...]:
         """The index terms for one lowercased word (cached)."""
         if self._terms_for is None:
-            self._terms_for = self._build_lookup()
+            # Equal filters share one cache: every refresh after a commit
+            # unpickles new filters, which must not each fill a cache of their own.
+            key = (self.lemma_mode, self.surface, self.cache_size)
+            with _LOOKUPS_LOCK:
+                if key not in _LOOKUPS:
+                    _LOOKUPS[key] = self._build_lookup()
+                self._terms_for = _LOOKUPS[key]
         return self._terms_for(word)
 
     def cache_info(self):

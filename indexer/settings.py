@@ -82,6 +82,13 @@ SETTINGS: dict[str, Setting] = {
     ]
 }
 
+# Query time limit: how many costly searches (many wildcard or fuzzy words) run at once.
+SETTINGS["COSTLY_SEARCHES"] = Setting(
+    "COSTLY_SEARCHES", 1,
+    "Searches of many wildcard or fuzzy words one server process runs at once; more wait "
+    "up to a tenth of the time limit, then answer a partial page saying the server is "
+    "busy. 0: no limit.")
+
 
 def setting(name: str) -> Any:
     """The current value of a setting: environment first, then the default."""

@@ -29,12 +29,20 @@ from indexer.release import ANALYZED_LANGUAGES
 from indexer.schema import OTHER, TEXT_LANGUAGES
 from indexer.settings import setting
 from search import facets as fc
+from search.deadline import Clock, CostlyGate, Deadline
 from search.evaluation import Evaluator, Matches, Postings
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
 from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
-from search.querylang import MAX_QUERY_CHARS, CompiledQuery, ParsedQuery, QueryCompiler, parse
+from search.querylang import (
+    MAX_QUERY_CHARS,
+    CompiledQuery,
+    ParsedQuery,
+    QueryCompiler,
+    is_costly,
+    parse,
+)
 from search.request import QueryError, SearchRequest
 from search.suggest import Corrections, convert_layout, correct_query
 
@@ -66,27 +74,13 @@ class _ThreadState:
 
 
 @dataclass
-class _Run:
-    """Book-keeping of one request: the clock and what it cut short."""
-
-    deadline: float
-    partial: bool = False
-
-    def expired(self) -> bool:
-        return time.perf_counter() >= self.deadline
-
-    def remaining(self) -> float:
-        return self.deadline - time.perf_counter()
-
-
-@dataclass
 class _Context:
     """One request's searcher, tables, compiled queries and their matches."""
 
     searcher: Any
     table: fc.DocTable
     compiler: QueryCompiler
-    run: _Run
+    deadline: Deadline
     evaluator: Evaluator
     cache: dict = field(default_factory=dict)
     found: dict = field(default_factory=dict)
@@ -101,7 +95,8 @@ class _Context:
         return self.cache[key]
 
     def matches(self, compiled: CompiledQuery) -> Matches:
-        """Live documents matching and their scores; cut short (run.partial) when time is up."""
+        """Live documents matching and their scores; cut short (recorded on the deadline)
+        when time is up."""
         if compiled.query is None:
             table = self.table
             return Matches(table.live, np.zeros(table.size, dtype=np.float64))
@@ -112,7 +107,7 @@ class _Context:
             evaluator.cut_short = False
             found = self.found[key] = evaluator.matches(compiled.query)
             if evaluator.cut_short:
-                self.run.partial = True
+                self.deadline.cut("evaluation")
         return found
 
 
@@ -139,6 +134,18 @@ class _Attempt:
     final: np.ndarray  # and passing the filters
     total: int
 
+
+TIME_NOTE = Note(
+    "the search ran out of time: the results and counts may be incomplete",
+    "поиск не уложился во время: результаты и счётчики могут быть неполными")
+BUSY_NOTE = Note(
+    "the server is busy with other searches of many wildcard or fuzzy words: this one was "
+    "not run; try again in a moment",
+    "сервер занят другими запросами со множеством * и ~: этот запрос не выполнен; "
+    "повторите его чуть позже")
+#: Share of its time limit a costly search may wait for a slot before it is turned away:
+#: a waiting request holds a server thread that ordinary searches need.
+GATE_WAIT = 0.1
 
 LAYOUT_REASON = ("typed on the other keyboard layout", "набрано в другой раскладке клавиатуры")
 SPELLING_REASON = ("spelling corrected", "исправлена опечатка")
@@ -187,10 +194,15 @@ def stored_fields(searcher, docnum: int) -> dict[str, Any]:
 
 
 class Archive:
-    def __init__(self, root: str | Path, time_limit: float | None = None) -> None:
+    def __init__(self, root: str | Path, time_limit: float | None = None,
+                 clock: Clock = time.monotonic, costly_searches: int | None = None) -> None:
         self.root = Path(root)
         self.time_limit = float(time_limit if time_limit is not None
                                 else setting("QUERY_TIME_LIMIT"))
+        #: Where every request's deadline is read (a fake one in tests).
+        self.clock = clock
+        self.gate = CostlyGate(setting("COSTLY_SEARCHES") if costly_searches is None
+                               else costly_searches)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._generations: dict[tuple[str, int], _Generation] = {}
@@ -345,20 +357,35 @@ class Archive:
 
     def _context(self, time_limit: float | None) -> _Context:
         limit = self.time_limit if time_limit is None else time_limit
+        return self._context_until(Deadline.after(limit, self.clock))
+
+    def _context_until(self, deadline: Deadline) -> _Context:
         searcher, shared = self._acquire()
-        run = _Run(deadline=time.perf_counter() + limit)
         compiler = QueryCompiler(searcher.reader(), shared.corrections, shared.present,
-                                 shared.relaxed)
-        evaluator = Evaluator(searcher, shared.postings, shared.table.live, run.expired)
-        return _Context(searcher, shared.table, compiler, run, evaluator)
+                                 shared.relaxed, deadline)
+        evaluator = Evaluator(searcher, shared.postings, shared.table.live, deadline.expired)
+        return _Context(searcher, shared.table, compiler, deadline, evaluator)
 
     # ------------------------------------------------------------ search
 
     def search(self, request: SearchRequest, time_limit: float | None = None) -> SearchPage:
         """Answer one request.  Raises QueryError or IndexNotFound, nothing else on user input."""
         started = time.perf_counter()
+        limit = self.time_limit if time_limit is None else time_limit
+        # One deadline for the whole request, the retry below included.
+        deadline = Deadline.after(limit, self.clock)
+        costly = is_costly(parse(request.q))
+        with self.gate.admit(costly, min(deadline.remaining(), limit * GATE_WAIT)) as admitted:
+            if admitted:
+                page = self._search_until(deadline, request)
+            else:
+                page = self._busy(request)
+        page.took_ms = (time.perf_counter() - started) * 1000
+        return page
+
+    def _search_until(self, deadline: Deadline, request: SearchRequest) -> SearchPage:
         try:
-            page = self._search(self._context(time_limit), request)
+            return self._search(self._context_until(deadline), request)
         except (IndexNotFound, QueryError):
             raise
         except Exception:
@@ -368,9 +395,18 @@ class Archive:
             if not self._index_moved():
                 raise
             self._local.state = None
-            page = self._search(self._context(time_limit), request)
-        page.took_ms = (time.perf_counter() - started) * 1000
-        return page
+            deadline.stages.clear()
+            return self._search(self._context_until(deadline), request)
+
+    @staticmethod
+    def _busy(request: SearchRequest) -> SearchPage:
+        """The page of a costly search turned away: other costly searches held every
+        slot for longer than it may wait."""
+        parsed = parse(request.q)
+        notes = [*parsed.notes, BUSY_NOTE]
+        return SearchPage(request=request, partial=True, cut=["busy"],
+                          facets_timed_out=["year", "topic", "language"],
+                          understood=Understood(parsed.render(), "all", notes))
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
         table = ctx.table
@@ -392,7 +428,17 @@ class Archive:
         run = attempt(parsed)
         suggestion = None
         typed_total = run.total
-        converted = convert_layout(typed) if parsed.positive and typed_total <= FEW_HITS else None
+        deadline = ctx.deadline
+
+        def in_time() -> bool:
+            """Whether a fallback or correction may still run (else it is cut)."""
+            if deadline.expired():
+                deadline.cut("corrections")
+                return False
+            return True
+
+        converted = (convert_layout(typed) if parsed.positive and typed_total <= FEW_HITS
+                     and in_time() else None)
         if converted:
             other = attempt(parse(converted))
             if other.total > typed_total:
@@ -402,15 +448,19 @@ class Archive:
                     notes.append(_showing_instead(request.q, converted, LAYOUT_REASON))
                     run = other
                     notes += run.parsed.notes
-        if not run.total and len(run.parsed.positive) > 1:
+        if not run.total and len(run.parsed.positive) > 1 and in_time():
             fallback = attempt(run.parsed, "any")
             if fallback.total:
                 run = fallback
                 notes.append(Note(
                     "no release contains all the words; showing releases with any of them",
                     "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
-        corrected = (correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections)
-                     if suggestion is None and run.parsed.positive else None)
+        corrected = None
+        if suggestion is None and run.parsed.positive and in_time():
+            corrected = correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections,
+                                      deadline.expired)
+            if corrected is None:
+                in_time()  # the clock may have stopped it: then it is recorded as cut
         if corrected:
             other = attempt(parse(corrected))
             if other.total > typed_total:
@@ -435,11 +485,10 @@ class Archive:
         page.hits = self._hits(ctx, ranked, run.parsed, run.compiled, run.mode, langs, request)
         page.facets, page.facets_timed_out = self._facets(
             ctx, run.parsed, run.mode, run.docs, filters, request)
-        page.partial = ctx.run.partial
-        if ctx.run.partial:
-            page.understood.notes.append(Note(
-                "the search ran out of time: the results and counts may be incomplete",
-                "поиск не уложился во время: результаты и счётчики могут быть неполными"))
+        page.partial = deadline.partial
+        page.cut = list(deadline.stages)
+        if any(stage != "expansion cap" for stage in deadline.stages):
+            page.understood.notes.append(TIME_NOTE)
         return page
 
     def _rank(self, ctx: _Context, run: _Attempt,
@@ -461,19 +510,28 @@ class Archive:
         if not ranked:
             return []
         lang_scores: dict[str, dict[int, float]] = {}
+        deadline = ctx.deadline
         if compiled.query is not None:
+            # Only to choose each hit's language: past the deadline the preferred
+            # order chooses (the hits themselves are already ranked).
             for lang in langs:
+                if deadline.expired():
+                    deadline.cut("hits")
+                    lang_scores.clear()
+                    break
                 per_lang = ctx.compiled(parsed, (lang,), mode)
                 if per_lang.query is None:
                     continue
                 found = ctx.matches(per_lang)
                 lang_scores[lang] = {d: float(found.scores[d]) for d, _ in ranked
                                      if found.mask[d]}
-        return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs)
+        return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs,
+                          deadline)
                 for d, score in ranked]
 
     def _hit(self, searcher, docnum: int, score: float | None, terms: dict[str, set[str]],
-             lang_scores: dict[str, dict[int, float]], preferred: Iterable[str]) -> dict[str, Any]:
+             lang_scores: dict[str, dict[int, float]], preferred: Iterable[str],
+             deadline: Deadline | None = None) -> dict[str, Any]:
         stored = stored_fields(searcher, docnum)
         languages = [x for x in stored.get("languages", "").split(",") if x]
         titles = {lang: stored.get(f"title_{field_lang(lang)}", "") for lang in languages}
@@ -495,9 +553,9 @@ class Archive:
             "languages": languages,
             "topics": [x for x in stored.get("topics", "").split(",") if x],
             "title": highlight_all(title, schema[title_field].analyzer,
-                                   terms.get(title_field, set())),
+                                   terms.get(title_field, set()), deadline),
             "snippet": snippet(stored.get(body_field, ""), schema[body_field].analyzer,
-                               terms.get(body_field, set())),
+                               terms.get(body_field, set()), deadline=deadline),
             "lang": shown,
             "titles": titles,
             "other_languages": [x for x in languages if x != shown],
@@ -508,13 +566,15 @@ class Archive:
     # ------------------------------------------------------------ facets
 
     def _facets(self, ctx: _Context, parsed, mode, qdocs, filters, request):
+        """The facets counted in time, and the names of those that were not (which
+        marks the page partial: Datasette's ``facets_timed_out``)."""
         table = ctx.table
         out: dict[str, list[dict[str, Any]]] = {}
         timed_out: list[str] = []
         names = ["year", *(["month"] if request.year else []), "topic", "language"]
         labels = topic_labels()
         for name in names:
-            if ctx.run.expired():
+            if ctx.deadline.expired():
                 timed_out.append(name)
                 continue
             if name == "year":
@@ -529,19 +589,21 @@ class Archive:
                     timed_out.append(name)
                 else:
                     out[name] = fc.language_facet(lang_docs, filters, request)
+        if timed_out:
+            ctx.deadline.cut("facets")
         return out, timed_out
 
     def _language_docs(self, ctx: _Context, parsed, mode) -> dict[str, np.ndarray] | None:
         """Per language code: releases matching the query in that language's fields."""
         table = ctx.table
         out: dict[str, np.ndarray] = {}
-        was_partial = ctx.run.partial
+        stages = list(ctx.deadline.stages)
         for code, has in table.postings.get("languages", {}).items():
             compiled = ctx.compiled(parsed, (field_lang(code),), mode)
             out[code] = ctx.matches(compiled).mask & has
-            if ctx.run.partial and not was_partial:
-                # The facet, not the page, pays for running out of time.
-                ctx.run.partial = False
+            if ctx.deadline.stages != stages:
+                # The facet, not the results, pays for running out of time.
+                ctx.deadline.stages[:] = stages
                 return None
         return out
 
@@ -577,8 +639,9 @@ class Archive:
                 "lang": lang,
                 "label": language_label(lang),
                 "title": highlight_all(stored.get(title_field, ""), schema[title_field].analyzer,
-                                       terms.get(title_field, set())),
-                "paragraphs": [highlight_all(p, analyzer, terms.get(body_field, set()))
+                                       terms.get(title_field, set()), ctx.deadline),
+                "paragraphs": [highlight_all(p, analyzer, terms.get(body_field, set()),
+                                             ctx.deadline)
                                for p in paragraphs],
             })
         return {

@@ -9,12 +9,17 @@ HTML-escaped.
 from __future__ import annotations
 
 import html
+import itertools
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, WORD_JOINERS
+from search.deadline import Deadline
 
 SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
@@ -23,9 +28,67 @@ ELLIPSIS = "…"
 _SPACE_RUNS = re.compile(r"\s+")
 
 
-#: Distinct words whose index terms are remembered, per analyzer.
+#: Distinct words whose index terms are remembered, per analyzer configuration.
 WORD_CACHE_SIZE = 100_000
-_word_terms_by_analyzer: dict[int, Callable[[str], frozenset[str]]] = {}
+#: Analyzer configurations whose word caches are kept (an index has two: the
+#: bilingual and the plain one); the least recently used goes first.
+CONFIGS_KEPT = 8
+#: Analyzer objects recognised by identity before an equality test is needed.
+IDENTITIES_KEPT = 64
+#: Markings, per analyzer configuration and query terms, kept.
+DECISIONS_KEPT = 256
+#: Word spans looked at between two looks at the clock.
+CLOCK_EVERY = 64
+
+
+@dataclass(eq=False)
+class _Config:
+    """One analyzer configuration's word cache.  ``serial`` is never reused."""
+
+    analyzer: Any
+    serial: int
+    terms_of: Callable[[str], frozenset[str]]
+
+
+_serials = itertools.count()
+_configs: list[_Config] = []  # least recently used first
+_identities: dict[int, tuple[weakref.ref, _Config]] = {}
+_configs_lock = threading.Lock()
+
+
+def _config(analyzer) -> _Config:
+    """The word cache of ``analyzer``'s configuration.
+
+    Whoosh unpickles a fresh schema, with new analyzer objects, at every
+    refresh after a commit: keyed by object, the caches grew by one per commit.
+    Equal analyzers (Whoosh compares their filters' settings) share one cache,
+    and at most ``CONFIGS_KEPT`` caches and ``IDENTITIES_KEPT`` identities are
+    kept, whatever the number of commits.
+    """
+    known = _identities.get(id(analyzer))
+    if known is not None and known[0]() is analyzer:
+        return known[1]
+    with _configs_lock:
+        config = next((c for c in _configs if c.analyzer is analyzer or c.analyzer == analyzer),
+                      None)
+        if config is None:
+            config = _Config(analyzer, next(_serials), _cached_terms(analyzer))
+        else:
+            _configs.remove(config)
+        _configs.append(config)
+        del _configs[:-CONFIGS_KEPT]
+        if len(_identities) >= IDENTITIES_KEPT:
+            _identities.clear()
+        _identities[id(analyzer)] = (weakref.ref(analyzer), config)
+        return config
+
+
+def _cached_terms(analyzer) -> Callable[[str], frozenset[str]]:
+    @lru_cache(maxsize=WORD_CACHE_SIZE)
+    def terms_of(word: str) -> frozenset[str]:
+        return frozenset(t.text for t in analyzer(word, mode="index"))
+
+    return terms_of
 
 
 def word_terms(analyzer) -> Callable[[str], frozenset[str]]:
@@ -33,27 +96,31 @@ def word_terms(analyzer) -> Callable[[str], frozenset[str]]:
 
     Snippets re-analyze the stored text of every hit on every page; words
     repeat, so each distinct word goes through the analyzer chain once.
-    Analyzers are the long-lived schema objects of an index, hence keyed by id.
     """
-    lookup = _word_terms_by_analyzer.get(id(analyzer))
-    if lookup is None:
-        @lru_cache(maxsize=WORD_CACHE_SIZE)
-        def lookup(word: str) -> frozenset[str]:
-            return frozenset(t.text for t in analyzer(word, mode="index"))
-
-        _word_terms_by_analyzer[id(analyzer)] = lookup
-    return lookup
+    return _config(analyzer).terms_of
 
 
-def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+def cached_words() -> int:
+    """Words held by every word cache (a bound the tests check)."""
+    with _configs_lock:
+        return sum(c.terms_of.cache_info().currsize for c in _configs)
+
+
+def match_spans(text: str, analyzer, terms: set[str] | frozenset[str],
+                deadline: Deadline | None = None) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` having a term in ``terms`` (sorted).
 
     A hyphenated word is marked whole when the query matched it or one of its
-    parts.
+    parts.  Past the ``deadline`` the words not yet looked at stay unmarked
+    (and the deadline records "snippets" as cut).
     """
     if not terms or not text:
         return []
-    terms_of = word_terms(analyzer)
+    if deadline is not None and deadline.expired():
+        deadline.cut("snippets")
+        return []
+    config = _config(analyzer)
+    terms_of = config.terms_of
     lowered = text.lower()
     if len(lowered) != len(text):
         # Lower-casing changed the length (a dotted capital I): spans from the
@@ -64,10 +131,19 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
     # page: only the words that begin (or have a part beginning) like a query
     # term are looked at, found by plain substring search, and each distinct
     # word is decided once per analyzer and query terms.
-    decided = _decisions(id(analyzer), frozenset(terms))
+    decided = _decisions(config.serial, frozenset(terms))
     verdicts = decided.verdicts
     ends: dict[int, int | None] = {}
-    for at in _candidate_starts(lowered, decided.needles):
+    starts = _candidate_starts(lowered, decided.needles)
+    # Most texts have a few candidates: the clock is only watched on long ones.
+    clocked = deadline is not None and len(starts) >= CLOCK_EVERY
+    looked = 0
+    for at in starts:
+        if clocked:
+            looked += 1
+            if looked % CLOCK_EVERY == 0 and deadline.expired():
+                deadline.cut("snippets")
+                break
         start = _token_start(lowered, at)
         if start in ends:
             continue
@@ -77,6 +153,8 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str]) -> list[t
         word = token.group()
         matched = verdicts.get(word)
         if matched is None:
+            if len(verdicts) >= WORD_CACHE_SIZE:
+                verdicts.clear()
             matched = verdicts[word] = not terms.isdisjoint(terms_of(word))
         ends[start] = token.end() if matched else None
     return sorted((s, e) for s, e in ends.items() if e is not None)
@@ -136,8 +214,8 @@ class _Decided:
     verdicts: dict[str, bool] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=256)
-def _decisions(analyzer_id: int, terms: frozenset[str]) -> _Decided:
+@lru_cache(maxsize=DECISIONS_KEPT)
+def _decisions(config_serial: int, terms: frozenset[str]) -> _Decided:
     return _Decided(_needles(terms))
 
 
@@ -158,9 +236,9 @@ def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
     return "".join(out)
 
 
-def highlight_all(text: str, analyzer, terms: set[str]) -> str:
+def highlight_all(text: str, analyzer, terms: set[str], deadline: Deadline | None = None) -> str:
     """The whole text, escaped, with matches marked (titles, full releases)."""
-    return render(text, match_spans(text, analyzer, terms))
+    return render(text, match_spans(text, analyzer, terms, deadline))
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
@@ -216,14 +294,15 @@ def _best_window(text: str, spans: list[tuple[int, int]], width: int,
     return best
 
 
-def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS,
+            deadline: Deadline | None = None) -> str:
     """One or two fragments around the best matches, or the text's opening without matches.
 
     Line breaks and runs of spaces read as one space; they are folded in the
     fragments only, not in the whole body.
     """
     text = text.strip()
-    spans = match_spans(text, analyzer, terms)
+    spans = match_spans(text, analyzer, terms, deadline)
     if not spans:
         return _fragment(text, [], 0, min(len(text), chars))
     words = [text[a:b].lower() for a, b in spans]

@@ -42,6 +42,9 @@ class SearchPage:
     suggestion: Suggestion | None = None
     understood: Understood = field(default_factory=Understood)
     partial: bool = False
+    #: What was cut short ("expansion", "expansion cap", "evaluation", "corrections",
+    #: "hits", "snippets", "facets", "busy"); not in the JSON, the notes say it.
+    cut: list[str] = field(default_factory=list)
     took_ms: float = 0.0
 
     @property

@@ -23,6 +23,7 @@ from whoosh import query as wq
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, PlainAnalyzer, default_analyzer
 from indexer.schema import OTHER
+from search.deadline import Deadline
 from search.matching import BestOf
 from search.notes import Note
 from search.request import MAX_QUERY_CHARS, clean_text
@@ -33,6 +34,12 @@ MAX_CLAUSES = 64
 MIN_PREFIX = 3
 PREFIX_EXPANSIONS = 200
 FUZZY_EXPANSIONS = 50
+#: Terms all the wildcard and fuzzy words of one request may expand to, over every
+#: field: each (word, field) gets an even share (at most the per-word caps above).
+#: 60 wildcards over six fields would otherwise read 72,000 terms' postings.
+EXPANDED_TERMS = 4_000
+#: A query with this many wildcard or fuzzy words is costly (see ``CostlyGate``).
+COSTLY_EXPANSIONS = 3
 MAX_FUZZY = 2
 #: An exact surface-form match scores above a match through the lemma alone
 #: (measured on the test corpus: exact-form release first 41% at 1.0, 47% at 2.0).
@@ -359,6 +366,15 @@ def _boosted(q: wq.Query, fieldname: str) -> wq.Query:
     return q
 
 
+def expanding_atoms(parsed: ParsedQuery) -> list[Atom]:
+    return [a for g in parsed.groups for a in g.atoms if a.prefix or a.fuzzy]
+
+
+def is_costly(parsed: ParsedQuery) -> bool:
+    """Whether the query's wildcard and fuzzy words make it a costly search."""
+    return len(expanding_atoms(parsed)) >= COSTLY_EXPANSIONS
+
+
 @dataclass
 class CompiledQuery:
     query: wq.Query | None  # None: no words, list everything
@@ -372,8 +388,17 @@ class QueryCompiler:
 
     def __init__(self, reader, corrections: Corrections | None = None,
                  present: dict[tuple[str, str], bool] | None = None,
-                 relaxed: dict[tuple, tuple[str, list[str]]] | None = None) -> None:
+                 relaxed: dict[tuple, tuple[str, list[str]]] | None = None,
+                 deadline: Deadline | None = None) -> None:
         self.reader = reader
+        self.deadline = deadline or Deadline.never()
+        #: Expansions of this request: (kind, field, word) → terms.  The per-language
+        #: twins of a query reuse the main query's, and they count once against the cap.
+        self._expanded: dict[tuple, tuple[list[str], list[Note]]] = {}
+        self._expanded_total = 0
+        self._share = PREFIX_EXPANSIONS
+        #: Set once the request's total cut a word: every compiled query carries it.
+        self._cap_note: Note | None = None
         self.corrections = corrections or Corrections()
         #: (field, term) → in the index; may be shared by the compilers of one generation.
         self._present: dict[tuple[str, str], bool] = {} if present is None else present
@@ -392,6 +417,9 @@ class QueryCompiler:
         # sentence the other words carry it, and each widening costs an
         # edit-distance walk of the vocabulary.
         self._may_relax = sum(len(g.atoms) for g in parsed.positive) <= MAX_RELAXED_QUERY_WORDS
+        slots = sum(len(self._fields(a, field_langs)) for a in expanding_atoms(parsed))
+        left = EXPANDED_TERMS - self._expanded_total
+        self._share = max(1, left // slots) if slots else PREFIX_EXPANSIONS
         positives = [self._group(g, field_langs, terms, notes) for g in parsed.positive]
         negatives = [self._group(g, field_langs, None, notes) for g in parsed.negative]
         if parsed.positive:
@@ -405,6 +433,8 @@ class QueryCompiler:
             return CompiledQuery(None, {}, notes)
         if negatives:
             top = wq.AndNot(top, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+        if self._cap_note is not None:
+            notes.append(self._cap_note)
         return CompiledQuery(top, dict(terms), notes)
 
     def _group(self, group: Group, field_langs, terms, notes) -> wq.Query:
@@ -419,12 +449,8 @@ class QueryCompiler:
         per_field: list[wq.Query] = []
         for fieldname in self._fields(atom, field_langs):
             plain = fieldname.endswith(f"_{OTHER}")
-            if atom.prefix:
-                found = self._expand_prefix(fieldname, atom.text, plain, notes)
-                q = wq.Or([wq.Term(fieldname, t) for t in found]) if found else None
-                positions = [found]
-            elif atom.fuzzy:
-                found = self._expand_fuzzy(fieldname, atom, plain, notes)
+            if atom.prefix or atom.fuzzy:
+                found = self._expansion(fieldname, atom, plain, notes)
                 q = wq.Or([wq.Term(fieldname, t) for t in found]) if found else None
                 positions = [found]
             else:
@@ -445,6 +471,39 @@ class QueryCompiler:
         if not per_field:
             return wq.NullQuery
         return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def _expansion(self, fieldname: str, atom: Atom, plain: bool, notes) -> list[str]:
+        """The terms a wildcard or fuzzy word stands for in one field, within this
+        request's share of ``EXPANDED_TERMS`` and its deadline."""
+        key = (atom.prefix, atom.fuzzy, fieldname, atom.text)
+        known = self._expanded.get(key)
+        if known is not None:
+            found, said = known
+            notes.extend(n for n in said if n not in notes)
+            return found
+        before = len(notes)
+        left = max(0, EXPANDED_TERMS - self._expanded_total)
+        full = PREFIX_EXPANSIONS if atom.prefix else FUZZY_EXPANSIONS
+        cap = min(full, self._share, left)
+        # One term more than the share tells whether the share cut the word.
+        wanted = full if cap == full else cap + 1
+        if atom.prefix:
+            found = self._expand_prefix(fieldname, atom.text, plain, notes, wanted)
+        else:
+            found = self._expand_fuzzy(fieldname, atom, plain, notes, wanted)
+        if len(found) > cap:
+            # The request's total, not the word's own cap, stopped it.
+            found = found[:cap]
+            self.deadline.cut("expansion cap")
+            note = Note(
+                f"the query's wildcard and fuzzy words match too many words: at most "
+                f"{EXPANDED_TERMS} were used in all, {cap} for {atom.render()}",
+                f"под * и ~ этого запроса подходит слишком много слов: всего использовано "
+                f"не больше {EXPANDED_TERMS}, для {atom.render()} — {cap}")
+            self._cap_note = self._cap_note or note
+        self._expanded_total += len(found)
+        self._expanded[key] = (found, notes[before:])
+        return found
 
     def _exists(self, fieldname: str, term: str) -> bool:
         key = (fieldname, term)
@@ -511,6 +570,10 @@ class QueryCompiler:
         found: list[str] = []
         length = 0
         for length in range(len(word) - 1, shortest - 1, -1):
+            if self.deadline.expired():
+                # Not remembered: with time, the next request widens it.
+                self.deadline.cut("expansion")
+                return "", []
             found = []
             for w in reader.expand_prefix("words", word[:length]):
                 found.append(w.decode() if isinstance(w, bytes) else w)
@@ -527,21 +590,26 @@ class QueryCompiler:
         self._relaxed[key] = (word[:length], out)
         return self._relaxed[key]
 
-    def _expand_prefix(self, fieldname: str, text: str, plain: bool, notes) -> list[str]:
+    def _expand_prefix(self, fieldname: str, text: str, plain: bool, notes,
+                       cap: int = PREFIX_EXPANSIONS) -> list[str]:
         prefix = fold_plain(text) if plain else text.lower().replace("ё", "е")
         found: list[str] = []
         capped = False
+        deadline = self.deadline
         # Lemma/stem terms first, then surface forms ("=negotiations" for
         # "negotiation*", whose stem "negoti" is shorter than the prefix).
         starts = [prefix] if plain else [prefix, SURFACE_MARK + prefix]
         for start in starts:
             for t in self.reader.expand_prefix(fieldname, start):
+                if deadline.expired():
+                    deadline.cut("expansion")
+                    return found
                 t = t.decode() if isinstance(t, bytes) else t
-                if len(found) >= PREFIX_EXPANSIONS:
+                if len(found) >= cap:
                     capped = True
                     break
                 found.append(t)
-        if capped:
+        if capped and cap == PREFIX_EXPANSIONS:
             note = Note(
                 f"{text}* matches many words; only the first {PREFIX_EXPANSIONS} were used",
                 f"под {text}* подходит много слов; использованы первые {PREFIX_EXPANSIONS}")
@@ -549,7 +617,8 @@ class QueryCompiler:
                 notes.append(note)
         return found
 
-    def _expand_fuzzy(self, fieldname: str, atom: Atom, plain: bool, notes) -> list[str]:
+    def _expand_fuzzy(self, fieldname: str, atom: Atom, plain: bool, notes,
+                      cap: int = FUZZY_EXPANSIONS) -> list[str]:
         word = atom.text.lower().replace("ё", "е")
         if len(word) > MAX_WORD:
             notes.append(Note(
@@ -567,12 +636,16 @@ class QueryCompiler:
         else:
             seeds = [word] + [t for pos in _analyzed_positions(word, False)[:1] for t in pos]
         found: list[str] = []
+        deadline = self.deadline
         for seed in dict.fromkeys(seeds):
             skip = 2 if seed.startswith(SURFACE_MARK) else 1
             for t in self.reader.terms_within(fieldname, seed, dist, prefix=skip):
+                if deadline.expired():
+                    deadline.cut("expansion")
+                    return found[:cap]
                 t = t.decode() if isinstance(t, bytes) else t
                 if t not in found:
                     found.append(t)
-                if len(found) >= FUZZY_EXPANSIONS:
+                if len(found) >= cap:
                     break
-        return found[:FUZZY_EXPANSIONS]
+        return found[:cap]

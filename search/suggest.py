@@ -7,6 +7,7 @@ suggestion always names words that occur in some release.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from indexer.analysis import TOKEN_PATTERN
 
@@ -121,8 +122,12 @@ class Corrections:
 MAX_WORDS_CORRECTED = 6
 
 
-def correct_query(reader, q: str, corrections: Corrections | None = None) -> str | None:
-    """``q`` with its unknown words replaced by their likeliest vocabulary neighbours."""
+def correct_query(reader, q: str, corrections: Corrections | None = None,
+                  expired: Callable[[], bool] | None = None) -> str | None:
+    """``q`` with its unknown words replaced by their likeliest vocabulary neighbours.
+
+    Once ``expired()`` the remaining words are left as typed (each costs a walk
+    of the vocabulary)."""
     if len(TOKEN_PATTERN.findall(q)) > MAX_WORDS_CORRECTED:
         return None
     corrections = corrections or Corrections()
@@ -133,6 +138,8 @@ def correct_query(reader, q: str, corrections: Corrections | None = None) -> str
         word = m.group()
         # Field names, and words the user already made prefix or fuzzy, stay.
         if word in _OPERATORS or m.string[m.end():m.end() + 1] in (":", "~", "*"):
+            return word
+        if expired is not None and expired():
             return word
         better = corrections.word(reader, word)
         if better is None:

@@ -99,8 +99,12 @@ def cached_json(key: tuple[Hashable, ...], build: Callable[[], dict[str, Any]]) 
     full_key = (current_archive().version(), *key)
     body = cache.get(full_key)
     if body is None:
-        body = dumps(build())
-        cache.put(full_key, body)
+        page = build()
+        body = dumps(page)
+        # A page cut short by the time limit is not kept: with time, the next
+        # request for it may find it whole.
+        if not page.get("partial"):
+            cache.put(full_key, body)
     return body
 
 
