@@ -57,6 +57,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("INDEX_WORKERS", 0,
                 "Processes analyzing the releases of a large indexing run; 0: one per CPU "
                 "core, 1: only the writer's own."),
+        Setting("CODEC", "fast",
+                "How the index files are written and read: fast (Pressroom's readers and "
+                "segment writer, on Whoosh 2.7.4 only) or stock (Whoosh's own code)."),
         Setting("HOST", "127.0.0.1", "Address `pressroom serve` listens on."),
         Setting("PORT", 8000, "Port `pressroom serve` listens on."),
         Setting("WORKERS", 2, "Gunicorn worker processes of `pressroom serve`."),

@@ -24,6 +24,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from indexer.analysis import SURFACE_MARK
+from indexer.codec.readers import stored_fields
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.schema import OTHER, TEXT_LANGUAGES
@@ -172,25 +173,6 @@ def top_scores(mask: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[i
         docs, values = docs[keep], values[keep]
     order = np.lexsort((docs, -values))[:limit]
     return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
-
-
-def stored_fields(searcher, docnum: int) -> dict[str, Any]:
-    """A document's stored fields, read from its segment.
-
-    ``Searcher.stored_fields`` also checks each field against the schema, for
-    indexes whose schema lost fields; a third of its cost per hit, and a
-    generation's schema never changes.
-    """
-    reader = searcher.reader()
-    if reader.is_atomic():
-        leaf, local = reader, docnum
-    else:
-        segment, local = reader._segment_and_docnum(docnum)
-        leaf = reader.readers[segment]
-    perdoc = getattr(leaf, "_perdoc", None)
-    if perdoc is None or leaf.is_closed:
-        return searcher.stored_fields(docnum)
-    return perdoc.stored_fields(local)
 
 
 class Archive:

@@ -11,9 +11,9 @@ from whoosh import fields
 from whoosh.filedb.filestore import RamStorage
 
 from indexer.analysis import PlainAnalyzer, analyze, default_analyzer
+from indexer.codec.readers import stored_fields
 from indexer.release import ANALYZED_LANGUAGES
 from search import Archive, QueryError, SearchRequest
-from search.archive import stored_fields
 
 
 @pytest.fixture(scope="session")
