@@ -10,8 +10,8 @@ from __future__ import annotations
 from whoosh import fields
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
-from indexer.fastindex import BilingualText
 from indexer.release import ANALYZED_LANGUAGES
+from indexer.words import BilingualText
 
 #: Field-name language for versions in any language but the analyzed ones.
 OTHER = "other"
@@ -57,7 +57,7 @@ def build_schema() -> fields.Schema:
     )
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
-        # BilingualText indexes exactly like TEXT, only faster (indexer/fastindex.py).
+        # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).
         schema.add(f"title_{lang}", BilingualText(analyzer=analyzer, stored=True, field_boost=1.0))
         schema.add(f"body_{lang}", BilingualText(analyzer=analyzer, stored=True))
     return schema

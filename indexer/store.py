@@ -43,12 +43,12 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, clean_files
 from whoosh.query import Term
 from whoosh.util.filelock import try_for
 
+from indexer.codec.files import clean_unreferenced
+from indexer.codec.writer import FastSegmentWriter
 from indexer.documents import release_document, release_from_stored
-from indexer.fastindex import FastSegmentWriter
 from indexer.faults import crash_point
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
@@ -376,12 +376,7 @@ class Store:
                 with contextlib.suppress(OSError):
                     entry.unlink()
         storage = FileStorage(str(folder))
-        try:
-            toc = TOC.read(storage, whoosh_index._DEF_INDEX_NAME)
-        except Exception:  # no readable TOC: nothing is known to be unreferenced
-            return
-        # What Whoosh does after each commit: segment files no TOC names, and older TOCs.
-        clean_files(storage, whoosh_index._DEF_INDEX_NAME, toc.generation, toc.segments)
+        clean_unreferenced(storage)
 
     def _writer(self, ix):
         # Whoosh's lock taken here, not by the writer: a writer whose files
@@ -391,7 +386,7 @@ class Store:
         if not try_for(lock.acquire, timeout=self.lock_timeout, delay=LOCK_POLL):
             raise IndexBusy(self.root)
         try:
-            # Whoosh's SegmentWriter, minus its per-posting sort (indexer/fastindex.py).
+            # Whoosh's SegmentWriter, minus its per-posting sort (indexer/codec/writer.py).
             writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
         except BaseException:
             lock.release()

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from indexer.codec.readers import field_lengths, occurrences_of, postings_of
+from indexer.codec.readers import field_lengths, occurrences_of, per_field_b, postings_of
 from search.matching import TIEBREAK, BestOf, weighted_tree
 
 #: Postings (documents × terms) kept decoded per generation, 12 bytes each
@@ -132,7 +132,7 @@ class Postings:
         self.size = searcher.doc_count_all()
         self.B = weighting.B
         self.K1 = weighting.K1
-        self._field_B = dict(getattr(weighting, "_field_B", {}))
+        self._field_B = per_field_b(weighting)
         self._terms = _ArrayCache(budget)
         self._occurrences = _ArrayCache(budget)
         self._lengths: dict[str, np.ndarray] = {}

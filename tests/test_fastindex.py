@@ -11,8 +11,12 @@ from whoosh import fields
 from whoosh.analysis import IDAnalyzer
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
-from indexer.fastindex import BilingualText, encode_positions
+from indexer.codec.values import encode_positions
+from indexer.fastindex import BilingualText
 from tests.index_dump import read_back
+
+#: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("codec")
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -167,7 +171,7 @@ def _build(folder: Path, batches: list[list[dict]], fast: bool, optimize: bool =
            **writer_kw) -> dict:
     from whoosh import index
 
-    from indexer.fastindex import FastSegmentWriter
+    from indexer.codec.writer import FastSegmentWriter
     from indexer.schema import build_schema
 
     ix = index.create_in(str(folder), build_schema() if fast else _plain(build_schema()))
@@ -194,7 +198,7 @@ WRITER_CASES = {
 
 @pytest.mark.parametrize("case", list(WRITER_CASES))
 def test_writer_matches_stock(tmp_path, monkeypatch, case):
-    import indexer.fastindex
+    import indexer.codec.writer
 
     n, sizes, kw = WRITER_CASES[case]
     docs = _docs(n)
@@ -202,7 +206,7 @@ def test_writer_matches_stock(tmp_path, monkeypatch, case):
     for size in sizes:
         batches.append(docs[sum(len(b) for b in batches):][:size])
     if case == "spill":
-        monkeypatch.setattr(indexer.fastindex, "LOCAL_CHUNK", 16)
+        monkeypatch.setattr(indexer.codec.writer, "LOCAL_CHUNK", 16)
     (tmp_path / "stock").mkdir()
     (tmp_path / "fast").mkdir()
     stock = _build(tmp_path / "stock", batches, fast=False, **kw)
@@ -215,13 +219,16 @@ def test_writer_matches_stock(tmp_path, monkeypatch, case):
         assert fast[key] == stock[key], key
 
 
-def test_chunks_from_elsewhere_match_add_document(tmp_path):
+def test_chunks_from_elsewhere_match_add_document(tmp_path, codec):
+    if codec == "stock":
+        pytest.skip("chunks are the fast writer's input; stock Whoosh takes documents")
     """Chunks built apart (as in a worker process) and pickled make the same index."""
     import pickle
 
     from whoosh import index
 
-    from indexer.fastindex import ChunkBuilder, FastSegmentWriter
+    from indexer.codec.chunks import ChunkBuilder
+    from indexer.codec.writer import FastSegmentWriter
     from indexer.schema import build_schema
 
     docs = _docs(200)
@@ -246,10 +253,13 @@ def test_chunks_from_elsewhere_match_add_document(tmp_path):
     assert dumps[0] == dumps[1]
 
 
-def test_a_chunk_out_of_order_is_refused(tmp_path):
+def test_a_chunk_out_of_order_is_refused(tmp_path, codec):
+    if codec == "stock":
+        pytest.skip("chunks are the fast writer's input; stock Whoosh takes documents")
     from whoosh import index
 
-    from indexer.fastindex import ChunkBuilder, FastSegmentWriter
+    from indexer.codec.chunks import ChunkBuilder
+    from indexer.codec.writer import FastSegmentWriter
     from indexer.schema import build_schema
 
     ix = index.create_in(str(tmp_path), build_schema())
@@ -264,7 +274,7 @@ def test_a_chunk_out_of_order_is_refused(tmp_path):
 def test_deflate_reads_back_with_zlib():
     import zlib
 
-    from indexer.fastindex import deflate
+    from indexer.codec.blocks import deflate
 
     rng = random.Random(7)
     for size in (0, 1, 63, 300, 5000, 70000):
@@ -275,7 +285,7 @@ def test_deflate_reads_back_with_zlib():
 def test_pickled_values_load_back():
     import pickle
 
-    from indexer.fastindex import pickled_bytes, pickled_positions, unpickled_bytes
+    from indexer.codec.values import pickled_bytes, pickled_positions, unpickled_bytes
 
     rng = random.Random(11)
     for n in (1, 2, 3, 80, 999, 1000, 1001, 1500):
@@ -292,7 +302,8 @@ def test_pickled_values_load_back():
 
 def _chunk_postings(fieldobj, values: list) -> dict:
     """term → [(docnum, weight, value)] as a ChunkBuilder groups one field's values."""
-    from indexer.fastindex import ChunkBuilder, unpickled_bytes, values_pickled
+    from indexer.codec.chunks import ChunkBuilder
+    from indexer.codec.values import unpickled_bytes, values_pickled
 
     builder = ChunkBuilder(fields.Schema(f=fieldobj), 0)
     for value in values:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import indexer.fastindex
+import indexer.codec.writer
 import indexer.store
 import indexer.workers
 from indexer.location import live_index_dir
@@ -61,7 +61,7 @@ def forced(monkeypatch):
     """Workers for any run, with small chunks and block batches; counts the pools."""
     monkeypatch.setattr(indexer.store, "PARALLEL_MIN", 1)
     monkeypatch.setattr(indexer.workers, "CHUNK_SIZE", 7)
-    monkeypatch.setattr(indexer.fastindex, "TAIL_BATCH", 50)
+    monkeypatch.setattr(indexer.codec.writer, "TAIL_BATCH", 50)
     monkeypatch.setenv("PRESSROOM_INDEX_WORKERS", "2")
     pools = []
     original = indexer.workers.AnalysisPool.__init__

@@ -18,12 +18,15 @@ import pytest
 from search.archive import Archive
 from search.request import SearchRequest
 
+#: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("codec")
+
 DATA = Path(__file__).resolve().parent / "data"
 ANSWERS = json.loads((DATA / "legacy-answers.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def legacy_archive(tmp_path_factory: pytest.TempPathFactory):
+def legacy_archive(tmp_path_factory: pytest.TempPathFactory, codec: str):
     # A copy: opening an index may leave lock files, and the fixture stays as committed.
     root = tmp_path_factory.mktemp("legacy") / "index"
     shutil.copytree(DATA / "legacy-index", root)

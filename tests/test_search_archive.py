@@ -15,9 +15,12 @@ from indexer.codec.readers import stored_fields
 from indexer.release import ANALYZED_LANGUAGES
 from search import Archive, QueryError, SearchRequest
 
+#: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("codec")
 
-@pytest.fixture(scope="session")
-def archive():
+
+@pytest.fixture(scope="module")
+def archive(codec):
     with Archive(sc.corpus_index()) as archive:
         yield archive
 

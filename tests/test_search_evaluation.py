@@ -21,6 +21,9 @@ from search.evaluation import Evaluator, Postings
 from search.matching import BestOf
 from search.querylang import QueryCompiler, parse
 
+#: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("codec")
+
 QUERIES = [
     "министр",
     "каспийского моря",

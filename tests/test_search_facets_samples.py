@@ -20,6 +20,9 @@ from indexer.location import live_index_dir
 from indexer.release import ANALYZED_LANGUAGES
 from search import Archive, SearchRequest
 
+#: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("codec")
+
 
 @dataclass(frozen=True)
 class Doc:

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-import indexer.fastindex
+import indexer.codec.writer
 from indexer.cli import EXIT_DISK_FULL, EXIT_READ_ONLY, cli
 from indexer.location import live_index_dir
 from indexer.store import Store
@@ -90,7 +90,7 @@ def hits(root: Path, q: str) -> int:
 @pytest.fixture()
 def disk_fills(monkeypatch):
     """The disk fills up in the middle of a commit: after one field's postings are written."""
-    finish = indexer.fastindex._PostingsOutput.finish_field
+    finish = indexer.codec.writer._PostingsOutput.finish_field
     calls = []
 
     def full(self):
@@ -98,7 +98,7 @@ def disk_fills(monkeypatch):
         calls.append(self.field)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(indexer.fastindex._PostingsOutput, "finish_field", full)
+    monkeypatch.setattr(indexer.codec.writer._PostingsOutput, "finish_field", full)
     return calls
 
 

@@ -150,3 +150,9 @@ def stored_fields(searcher: Any, docnum: int) -> dict[str, Any]:
     if perdoc is None or leaf.is_closed:
         return searcher.stored_fields(docnum)
     return perdoc.stored_fields(local)
+
+
+def per_field_b(weighting: Any) -> dict[str, float]:
+    """``whoosh.scoring.BM25F``'s per-field B values (``<field>_B=`` arguments), which
+    it keeps privately; none for other weightings."""
+    return dict(getattr(weighting, "_field_B", {}))
