@@ -21,10 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from indexer.htmlpage import parse_html  # noqa: E402
+from indexer.inputs.htmlpage import parse_html  # noqa: E402
+from indexer.inputs.scraped import parse_scraped_text  # noqa: E402
+from indexer.inputs.sources import parse_bytes  # noqa: E402
 from indexer.release import ReleaseError  # noqa: E402
-from indexer.scraped import parse_scraped_text  # noqa: E402
-from indexer.sources import parse_bytes  # noqa: E402
 
 
 def nested(levels: int) -> str:

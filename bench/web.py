@@ -345,7 +345,8 @@ def server_log(work: Path) -> dict:
 
 def release_record(record: dict, *, release_id: str | None = None,
                    marker: str | None = None) -> dict:
-    """A generated corpus record in the shape `pressroom index` reads (indexer/records.py)."""
+    """A generated corpus record in the shape `pressroom index` reads
+    (indexer/inputs/records.py)."""
     out = {"id": release_id or record["id"], "date": record["date"],
            "topics": [topic_slug(record["topic"])]}
     for lang in ("en", "ru"):

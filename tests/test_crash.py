@@ -30,8 +30,8 @@ from whoosh.index import TOC
 
 from indexer.cli import cli
 from indexer.faults import ENV, POINTS, FaultSpecError, parse
+from indexer.inputs.records import release_from_record
 from indexer.location import CURRENT, live_index_dir
-from indexer.records import release_from_record
 from indexer.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,7 +271,7 @@ def test_every_crash_point_lies_on_some_path():
     walked = {point for points in PATHS.values() for point in points}
     assert walked == set(POINTS)
     # ... and is called in the code, under its own name.
-    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "indexer").glob("*.py")
+    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "indexer").rglob("*.py")
                    if p.name != "faults.py")
     called = set(re.findall(r'crash_point\("(\w+)"\)', code)) | {"documents", "ingest"}
     assert called == set(POINTS)

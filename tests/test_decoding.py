@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from indexer.decoding import decode_text
+from indexer.inputs.decoding import decode_text
 from indexer.release import ReleaseError
 
 RUSSIAN = (

@@ -14,9 +14,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from indexer.records import parse_json_text, release_from_record
+from indexer.inputs.records import parse_json_text, release_from_record
+from indexer.inputs.sources import parse_bytes, read_releases
 from indexer.release import Release, ReleaseError, Version
-from indexer.sources import parse_bytes, read_releases
 from indexer.store import Store
 from webui import create_app
 

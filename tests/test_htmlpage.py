@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.htmlpage import parse_html
+from indexer.inputs.htmlpage import parse_html
 from indexer.release import ReleaseError
 
 DATA = Path(__file__).parent / "data" / "parsing"

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.languages import UNDETERMINED, assign_languages, detect_language, split_by_language
+from indexer.inputs.languages import (
+    UNDETERMINED,
+    assign_languages,
+    detect_language,
+    split_by_language,
+)
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 NEWS = SHARED / "data" / "news" / "wmt_news_en_ru_docs.jsonl"

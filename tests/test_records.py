@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from indexer.records import parse_json_text, release_from_record
+from indexer.inputs.records import parse_json_text, release_from_record
 from indexer.release import ReleaseError
 
 RECORD = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from indexer.inputs.scraped import find_date, find_number, parse_scraped_text, strip_lang_marker
 from indexer.release import ReleaseError
-from indexer.scraped import find_date, find_number, parse_scraped_text, strip_lang_marker
 
 SEED = Path(__file__).parents[1].parent / "shared" / "seed" / "release-332-17.txt"
 DATA = Path(__file__).parent / "data" / "parsing"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indexer.inputs.sources import find_input_files, parse_bytes, read_releases
 from indexer.release import ReleaseError
-from indexer.sources import find_input_files, parse_bytes, read_releases
 
 ROOT = Path(__file__).parents[1]
 SAMPLES = ROOT / "samples"
@@ -85,12 +85,12 @@ def test_html_saved_as_txt_is_parsed_as_html() -> None:
 
 
 def test_fifteen_megabytes_of_words_fail_before_parsing(monkeypatch) -> None:
-    import indexer.scraped
+    import indexer.inputs.scraped
 
     def parsed(*args, **kwargs):
         raise AssertionError("a page far too long for one release was parsed")
 
-    monkeypatch.setattr(indexer.scraped, "paragraphs_from_text", parsed)
+    monkeypatch.setattr(indexer.inputs.scraped, "paragraphs_from_text", parsed)
     with pytest.raises(ReleaseError, match="too long"):
         parse_bytes(b"ministers met in baku " * 700_000, "big.txt")
 

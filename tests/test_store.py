@@ -310,7 +310,7 @@ def test_mixed_folder_from_the_acceptance_list(tmp_path):
         write_jsonl(folder / "seed.jsonl", [record(1, body="Caspian Sea legal status")])
         good_terms["r1"] = ("body_en", "caspian")
     try:
-        import indexer.scraped  # noqa: F401
+        import indexer.inputs.scraped  # noqa: F401
     except ImportError:
         pass
     else:

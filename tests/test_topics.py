@@ -86,7 +86,7 @@ def test_analyzed_positions_group_lemmas_and_split_compounds():
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not available")
 def test_the_seed_release_gets_its_topics(taxonomy):
-    from indexer.sources import read_releases
+    from indexer.inputs.sources import read_releases
 
     seed = read_releases(SEED)[0]
     topics = taxonomy.tag(seed)

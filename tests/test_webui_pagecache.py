@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.records import release_from_record
+from indexer.inputs.records import release_from_record
 from indexer.store import Store
 from tests.conftest import SAMPLES
 from webui import contexts, create_app

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexer.languages import UNDETERMINED, assign_languages, detect_language
+from indexer.inputs.languages import UNDETERMINED, assign_languages, detect_language
 from indexer.release import Release, ReleaseError, Version
 
 # --- noise -----------------------------------------------------------------

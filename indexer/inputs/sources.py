@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from indexer.decoding import SNIFF_BYTES, decode_text, finish_text, wide_encoding
+from indexer.inputs.decoding import SNIFF_BYTES, decode_text, finish_text, wide_encoding
 from indexer.release import Release, ReleaseError
 from indexer.settings import setting
 
@@ -101,7 +101,7 @@ def _is_json_lines(path: Path) -> bool:
 def _read_json_lines(path: Path, limit: int) -> list[Release]:
     """The releases of a JSON Lines file read one line at a time, each line
     at most ``limit`` bytes: memory is bounded by a record, not by the file."""
-    from indexer.records import parse_json_lines
+    from indexer.inputs.records import parse_json_lines
 
     with path.open("rb") as file:
         encoding = wide_encoding(file.read(SNIFF_BYTES))
@@ -153,7 +153,7 @@ def parse_bytes(data: bytes, name: str = "") -> list[Release]:
     suffix = Path(name).suffix.lower()
     head = text.lstrip()[:1000].lower()
     if suffix in JSON_SUFFIXES or (not suffix and head[:1] in ("[", "{")):
-        from indexer.records import parse_json_text
+        from indexer.inputs.records import parse_json_text
 
         return parse_json_text(text)
     # A saved page under a .txt name: markup, not scraped text.
@@ -161,9 +161,9 @@ def parse_bytes(data: bytes, name: str = "") -> list[Release]:
         tag in head for tag in ("<!doctype html", "<html", "<head", "<body")
     )
     if suffix in HTML_SUFFIXES or looks_html:
-        from indexer.htmlpage import parse_html
+        from indexer.inputs.htmlpage import parse_html
 
         return [parse_html(text)]
-    from indexer.scraped import parse_scraped_text
+    from indexer.inputs.scraped import parse_scraped_text
 
     return [parse_scraped_text(text)]

@@ -26,9 +26,9 @@ from bs4 import (
 )
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from indexer.languages import normalize_lang
+from indexer.inputs.languages import normalize_lang
+from indexer.inputs.scraped import check_page_size, normalize_space, release_from_paragraphs
 from indexer.release import LANGUAGE_CODE, WEB_URL, Release, ReleaseError
-from indexer.scraped import check_page_size, normalize_space, release_from_paragraphs
 
 #: Elements that never hold release text.
 DROPPED_TAGS = (
