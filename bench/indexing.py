@@ -169,7 +169,7 @@ def plain_schema():
     """The shipped schema with every bilingual text field as a plain TEXT."""
     from whoosh import fields
 
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
 
     schema = build_schema()
     for name in list(schema.names()):

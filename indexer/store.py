@@ -50,10 +50,10 @@ from indexer.codec.files import clean_unreferenced
 from indexer.codec.writer import FastSegmentWriter
 from indexer.documents import release_document, release_from_stored
 from indexer.faults import crash_point
+from indexer.fields import build_schema
 from indexer.inputs.sources import Failure, find_input_files, read_releases
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
-from indexer.schema import build_schema
 from indexer.settings import setting
 from indexer.workers import AnalysisPool, Setup, cpu_count
 

@@ -125,7 +125,7 @@ def test_pickles_without_cache_and_equals_text():
 
 
 def test_schema_uses_fast_field():
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
 
     schema = build_schema()
     assert isinstance(schema["body_ru"], BilingualText)
@@ -172,7 +172,7 @@ def _build(folder: Path, batches: list[list[dict]], fast: bool, optimize: bool =
     from whoosh import index
 
     from indexer.codec.writer import FastSegmentWriter
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
 
     ix = index.create_in(str(folder), build_schema() if fast else _plain(build_schema()))
     for batch in batches:
@@ -229,7 +229,7 @@ def test_chunks_from_elsewhere_match_add_document(tmp_path, codec):
 
     from indexer.codec.chunks import ChunkBuilder
     from indexer.codec.writer import FastSegmentWriter
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
 
     docs = _docs(200)
     dumps = []
@@ -260,7 +260,7 @@ def test_a_chunk_out_of_order_is_refused(tmp_path, codec):
 
     from indexer.codec.chunks import ChunkBuilder
     from indexer.codec.writer import FastSegmentWriter
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
 
     ix = index.create_in(str(tmp_path), build_schema())
     writer = FastSegmentWriter(ix)

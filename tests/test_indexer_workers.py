@@ -157,7 +157,7 @@ def test_releases_cross_to_workers_whole():
 def test_a_task_that_cannot_be_made_is_raised_not_waited_for(taxonomy):
     import datetime as dt
 
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
     from indexer.workers import AnalysisPool, Setup
 
     def batches():
@@ -184,7 +184,7 @@ class StuckTaxonomy:
 PARENT = """
 import datetime as dt
 from indexer.release import Release, Version
-from indexer.schema import build_schema
+from indexer.fields import build_schema
 from indexer.workers import AnalysisPool, Setup
 from stuck_tagger import StuckTaxonomy
 

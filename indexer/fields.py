@@ -1,11 +1,18 @@
-"""The Whoosh schema of a Pressroom index.
+"""The Whoosh schema of a Pressroom index, and its field-name scheme.
 
 One Whoosh document per release.  Each analyzed language has its own title
 and body fields, so a language filter restricts matching to that language's
-version; all of them share the bilingual analyzer.
+version; all of them share the bilingual analyzer.  Versions in any other
+language share the ``*_other`` fields (``other_lang`` names the first).
+
+Field names are built here only (``field_name``), and stored versions are
+read here only (``stored_versions``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from whoosh import fields
 
@@ -18,17 +25,53 @@ OTHER = "other"
 TEXT_LANGUAGES = (*ANALYZED_LANGUAGES, OTHER)
 
 
+#: The text fields of a version: its title and its body.
+SCOPES = ("title", "body")
+
+
+def field_lang(lang: str) -> str:
+    """The language part of the field names holding a version in ``lang``."""
+    return lang if lang in ANALYZED_LANGUAGES else OTHER
+
+
+def field_name(scope: str, lang: str) -> str:
+    """``title_<lang>`` / ``body_<lang>``: ``scope`` is one of ``SCOPES``."""
+    return f"{scope}_{field_lang(lang)}"
+
+
 def title_field(lang: str) -> str:
-    return f"title_{lang if lang in ANALYZED_LANGUAGES else OTHER}"
+    return field_name("title", lang)
 
 
 def body_field(lang: str) -> str:
-    return f"body_{lang if lang in ANALYZED_LANGUAGES else OTHER}"
+    return field_name("body", lang)
 
 
 def text_fields(lang: str) -> tuple[str, str]:
     """The (title, body) field names holding a version in ``lang``."""
     return title_field(lang), body_field(lang)
+
+
+def stored_languages(stored: Mapping[str, Any]) -> list[str]:
+    """The language codes a document's stored fields list, in order."""
+    return [lang for lang in stored.get("languages", "").split(",") if lang]
+
+
+def stored_versions(stored: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(language, title, body) of each version a document's stored fields hold.
+
+    The ``*_other`` fields hold the version that ``other_lang`` names; a second
+    language of those is only appended to their body for its words to be found,
+    and has no version of its own.  An empty ``other_lang`` names none: the
+    fields belong to any listed language.
+    """
+    versions = []
+    for lang in stored_languages(stored):
+        if field_lang(lang) == OTHER and stored.get("other_lang") not in (None, "", lang):
+            continue
+        title_name, body_name = text_fields(lang)
+        versions.append((lang, stored.get(title_name, ""), stored.get(body_name, "")))
+    return versions
 
 
 def build_schema() -> fields.Schema:
@@ -58,6 +101,7 @@ def build_schema() -> fields.Schema:
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
         # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).
-        schema.add(f"title_{lang}", BilingualText(analyzer=analyzer, stored=True, field_boost=1.0))
-        schema.add(f"body_{lang}", BilingualText(analyzer=analyzer, stored=True))
+        title_name, body_name = text_fields(lang)
+        schema.add(title_name, BilingualText(analyzer=analyzer, stored=True, field_boost=1.0))
+        schema.add(body_name, BilingualText(analyzer=analyzer, stored=True))
     return schema
