@@ -2,7 +2,7 @@
 
     python bench/crash_soak.py [--rounds N] [--files F] [--seed S] [--workers W]
 
-The suite kills writers at named crash points (tests/test_crash.py), which is
+The suite kills writers at named crash points (tests/indexer/test_crash.py), which is
 deterministic; this soak adds what a fixed list of points cannot: moments
 nobody thought of.  Each round runs `pressroom index`, `sync`, `rebuild` or
 `retag` in a child process on a small index, kills it after a random delay

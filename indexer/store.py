@@ -17,7 +17,7 @@ Safety rests on three things:
   previous commit readable.  Its leftovers (the writer's ``MAIN.tmp`` folder,
   temporary TOCs, unreferenced segment files, a generation never swapped in)
   are ignored by readers and removed by the next writer before it writes.
-  tests/test_crash.py kills runs at each named crash point (``indexer.faults``).
+  tests/indexer/test_crash.py kills runs at each named crash point (``indexer.faults``).
 * A run's inputs are all parsed before anything is written, and each file's
   releases go in all together or not at all.
 

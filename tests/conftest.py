@@ -47,7 +47,7 @@ def app(sample_index: Path):
     from webui import create_app
 
     # No editors' report: it would write reports.sqlite3 into the shared sample index
-    # (tests/test_zero_results.py records into copies).
+    # (tests/search/test_zero_results.py records into copies).
     return create_app({"TESTING": True, "INDEX": str(sample_index), "ADMIN_TOKEN": ADMIN_TOKEN,
                        "ZERO_RESULTS_LOG": False})
 

@@ -10,7 +10,7 @@ import pytest
 from indexer.inputs.htmlpage import parse_html
 from indexer.release import ReleaseError
 
-DATA = Path(__file__).parent / "data" / "parsing"
+DATA = Path(__file__).parents[1] / "data" / "parsing"
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from indexer.release import Release, Version
 from indexer.store import IndexBusy, Store, Summary
 from indexer.topics import Taxonomy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "release-332-17.txt"
 CP1251_SAMPLE = ROOT / "samples" / "text" / "release-101-18-cp1251.txt"
 

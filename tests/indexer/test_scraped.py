@@ -10,8 +10,8 @@ import pytest
 from indexer.inputs.scraped import find_date, find_number, parse_scraped_text, strip_lang_marker
 from indexer.release import ReleaseError
 
-SEED = Path(__file__).parents[1].parent / "shared" / "seed" / "release-332-17.txt"
-DATA = Path(__file__).parent / "data" / "parsing"
+SEED = Path(__file__).parents[2].parent / "shared" / "seed" / "release-332-17.txt"
+DATA = Path(__file__).parents[1] / "data" / "parsing"
 NOISE = ("Share this page", "Privacy Policy", "banner", "All rights reserved", "Поделиться",
          "Версия для печати", "Home /")
 

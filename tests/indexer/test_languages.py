@@ -14,7 +14,7 @@ from indexer.inputs.languages import (
     split_by_language,
 )
 
-SHARED = Path(__file__).parents[1].parent / "shared"
+SHARED = Path(__file__).parents[2].parent / "shared"
 NEWS = SHARED / "data" / "news" / "wmt_news_en_ru_docs.jsonl"
 
 AZ = (

@@ -14,7 +14,7 @@ from indexer.release import Release, Version
 from indexer.store import Store
 from indexer.topics import DEFAULT_TAXONOMY, Taxonomy, TaxonomyError, analyzed_positions
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "release-332-17.txt"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "release-332-17.txt"
 DEFAULT_SLUGS = [
     "bilateral", "security", "economy", "energy", "transport",
     "culture", "organisations", "consular", "visits", "caspian",

@@ -18,7 +18,7 @@ from tests.index_dump import read_back
 #: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("codec")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 
 TRICKY = [

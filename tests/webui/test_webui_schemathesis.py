@@ -1,7 +1,7 @@
 """Schemathesis against /api/openapi.json: no server errors, no response off the schema.
 
 POST /api/releases is left out: it writes to the index, and the session index
-is shared; tests/test_webui_api.py covers it with real requests.  The cases come
+is shared; tests/webui/test_webui_api.py covers it with real requests.  The cases come
 from ``as_strategy`` under a plain ``@given`` (schemathesis' pytest fixture
 loader relies on pytest internals that pytest 9 no longer has).
 """

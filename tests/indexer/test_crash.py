@@ -35,7 +35,7 @@ from indexer.inputs.records import release_from_record
 from indexer.location import CURRENT, live_index_dir
 from indexer.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PER_FILE = 10
 EN = ("minister foreign affairs visit meeting cooperation trade energy pipeline caspian sea "
       "culture visa embassy security conflict transport corridor railway economy summit").split()

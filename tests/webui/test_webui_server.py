@@ -28,7 +28,7 @@ from tests.conftest import ADMIN_TOKEN
 from webui.security import HEADERS as SECURITY_HEADERS
 from webui.worker import MAX_HEADER_BYTES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 #: Seconds a client waits for an answer before the test fails (a hung server).
 PATIENCE = 30.0
 UPLOAD_LIMIT = 64 * 1024

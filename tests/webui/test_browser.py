@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from indexer.inputs.sources import find_input_files, parse_bytes, read_releases
 from indexer.release import ReleaseError
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SAMPLES = ROOT / "samples"
-BROKEN = Path(__file__).parent / "data" / "broken"
+BROKEN = Path(__file__).parents[1] / "data" / "broken"
 NOISE = ("privacy policy", "share this page", "cookie", "all rights reserved", "banner image",
          "версия для печати", "поделиться", "print version")
 SAMPLE_FILES = sorted(find_input_files([SAMPLES])) if SAMPLES.is_dir() else []

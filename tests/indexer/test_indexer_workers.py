@@ -23,7 +23,7 @@ from indexer.store import Store
 from indexer.topics import Taxonomy
 from tests.index_dump import read_back
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORDS = {
     "en": ("The minister of foreign affairs met the ambassador; North-South corridor talks, "
            "332/17 agreement, Azerbaijan’s visa rules and the Caspian Sea pipeline. "

@@ -17,7 +17,7 @@ import pytest
 
 from indexer.analysis import SURFACE_MARK, BilingualAnalyzer
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 FILES = ("ru_lemmas.txt", "en_stems.txt", "mixed.txt")
 #: Enough lines to cover each file's deliberately varied head in well under a second.
 SAMPLE = 60

@@ -21,7 +21,7 @@ from search.request import SearchRequest
 #: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("codec")
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 ANSWERS = json.loads((DATA / "legacy-answers.json").read_text(encoding="utf-8"))
 
 
