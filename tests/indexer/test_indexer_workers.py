@@ -17,6 +17,7 @@ import pytest
 import indexer.codec.writer
 import indexer.store
 import indexer.workers
+from indexer.codec import fast
 from indexer.location import live_index_dir
 from indexer.release import Release, Version
 from indexer.store import Store
@@ -59,6 +60,9 @@ def releases(n: int, seed: int = 1, version: str = "") -> list[Release]:
 @pytest.fixture
 def forced(monkeypatch):
     """Workers for any run, with small chunks and block batches; counts the pools."""
+    if not fast():
+        pytest.skip("worker processes feed the fast writer's chunks; with PRESSROOM_CODEC=stock "
+                    "one process writes")
     monkeypatch.setattr(indexer.store, "PARALLEL_MIN", 1)
     monkeypatch.setattr(indexer.workers, "CHUNK_SIZE", 7)
     monkeypatch.setattr(indexer.codec.writer, "TAIL_BATCH", 50)
