@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -32,7 +33,7 @@ from whoosh.system import pack_uint
 
 from indexer.codec.blocks import deflate
 from indexer.codec.values import _SINGLE_PICKLED, pickled_bytes, pickled_positions, values_pickled
-from indexer.words import BilingualText, regex_tokens
+from indexer.words import BilingualText, WordAnalysis, regex_tokens
 
 _FIRST = itemgetter(0)
 
@@ -132,23 +133,24 @@ class ChunkBuilder:
         #: the fast paths, bytes from ``field.index``.
         self._text: dict[str, dict[str, list[tuple[int, float, bytes]]]] = {}
         self._bytes: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
-        self._plans: dict[str, tuple[str, Any]] = {}
+        self._plans: dict[str, tuple[Callable[..., int], Any]] = {}
         self._stored_level = STORED_COLUMN._child._level
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def _plan_for(self, fieldname: str, fieldobj: Any) -> tuple[str, Any]:
+    def _plan_for(self, fieldname: str, fieldobj: Any) -> tuple[Callable[..., int], Any]:
+        """How a field's values are indexed: the ``_index_*`` method and what it needs."""
         plan = self._plans.get(fieldname)
         if plan is None:
             if isinstance(fieldobj, BilingualText) and (analysis := fieldobj.word_analysis()):
-                plan = ("text", analysis)
+                plan = (self._index_text, analysis)
             elif (keyword := _keyword_plan(fieldobj)) is not None:
-                plan = ("keyword", keyword)
+                plan = (self._index_keyword, keyword)
             elif (whole := _whole_value_plan(fieldobj)) is not None:
-                plan = ("whole", whole)
+                plan = (self._index_whole, whole)
             else:
-                plan = ("generic", None)
+                plan = (self._index_generic, None)
             self._plans[fieldname] = plan
         return plan
 
@@ -191,77 +193,76 @@ class ChunkBuilder:
 
         Each term's postings go in one flat list, docnum, weight, value after
         docnum, weight, value: ``build`` then splits them with three slices.
+        The field's plan (``_plan_for``) picks the way; values that are not
+        text take the field's own ``index``.
         """
-        kind, plan = self._plan_for(fieldname, fieldobj)
-        scorable = fieldobj.scorable
+        index, plan = self._plan_for(fieldname, fieldobj)
+        if not isinstance(value, str):
+            index = self._index_generic
+        length = index(fieldname, fieldobj, plan, value, boost, docnum)
+        return length if fieldobj.scorable else 0
+
+    def _index_text(self, fieldname: str, fieldobj: Any, analysis: WordAnalysis, value: str,
+                    boost: float, docnum: int) -> int:
+        """A ``BilingualText`` value: its terms' positions, from the word analysis."""
+        fb = fieldobj.format.field_boost
+        groups = self._text.setdefault(fieldname, {})
+        single = _SINGLE_PICKLED.get
+        one = _weight(1, fb, boost)
         length = 0
-        if kind == "text" and isinstance(value, str):
-            fb = fieldobj.format.field_boost
-            groups = self._text.setdefault(fieldname, {})
-            get = groups.get
-            single = _SINGLE_PICKLED.get
-            one = 1.0 * fb * boost if boost != 1.0 else 1.0 * fb
-            for term, plist in plan.term_positions(value).items():
-                n = len(plist)
-                if n == 1:
-                    length += 1
-                    posting = (docnum, one, single(plist[0]) or pickled_positions(plist))
-                else:
-                    length += n
-                    weight = float(n) * fb
-                    if boost != 1.0:
-                        weight *= boost
-                    posting = (docnum, weight, pickled_positions(plist))
-                rows = get(term)
-                if rows is None:
-                    groups[term] = [*posting]
-                else:
-                    rows += posting
-            return length if scorable else 0
-        if kind == "keyword" and isinstance(value, str):
-            expression, lowercase = plan
-            if expression.pattern == _SPACE_SEPARATED:
-                if lowercase:
-                    # Case mappings neither make nor take away whitespace.
-                    value = value.lower()
-                tokens = (value.split(" ") if value else []) if _single_spaced(value) \
-                    else regex_tokens(expression, value)
+        for term, plist in analysis.term_positions(value).items():
+            n = len(plist)
+            length += n
+            if n == 1:
+                posting = (docnum, one, single(plist[0]) or pickled_positions(plist))
             else:
-                tokens = regex_tokens(expression, value)
-                if lowercase:
-                    tokens = [t.lower() for t in tokens]
-            fb = fieldobj.format.field_boost
-            groups = self._text.setdefault(fieldname, {})
-            get = groups.get
-            # Words occur once each in the vocabulary field: one posting for all.
-            once = (docnum, 1.0 * fb * boost if boost != 1.0 else 1.0 * fb, pack_uint(1))
-            for term, n in Counter(tokens).items():
-                length += n
-                if n == 1:
-                    posting = once
-                else:
-                    weight = float(n) * fb
-                    if boost != 1.0:
-                        weight *= boost
-                    posting = (docnum, weight, pack_uint(n))
-                rows = get(term)
-                if rows is None:
-                    groups[term] = [*posting]
-                else:
-                    rows += posting
-            return length if scorable else 0
-        if kind == "whole" and isinstance(value, str):
-            # One term, the value itself: an ID field.
-            term = value.lower() if plan else value
-            weight = fieldobj.format.field_boost * boost
-            self._bytes.setdefault(fieldname, {}).setdefault(term.encode("utf-8"), []).extend(
-                (docnum, weight, b""))
-            return 1 if scorable else 0
+                posting = (docnum, _weight(n, fb, boost), pickled_positions(plist))
+            _append(groups, term, posting)
+        return length
+
+    def _index_keyword(self, fieldname: str, fieldobj: Any, plan: tuple[Any, bool],
+                       value: str, boost: float, docnum: int) -> int:
+        """A ``KEYWORD`` value: its tokens counted, frequencies as the values."""
+        expression, lowercase = plan
+        if expression.pattern == _SPACE_SEPARATED:
+            if lowercase:
+                # Case mappings neither make nor take away whitespace.
+                value = value.lower()
+            tokens = (value.split(" ") if value else []) if _single_spaced(value) \
+                else regex_tokens(expression, value)
+        else:
+            tokens = regex_tokens(expression, value)
+            if lowercase:
+                tokens = [t.lower() for t in tokens]
+        fb = fieldobj.format.field_boost
+        groups = self._text.setdefault(fieldname, {})
+        # Words occur once each in the vocabulary field: one posting for all.
+        once = (docnum, _weight(1, fb, boost), pack_uint(1))
+        length = 0
+        for term, n in Counter(tokens).items():
+            length += n
+            posting = once if n == 1 else (docnum, _weight(n, fb, boost), pack_uint(n))
+            _append(groups, term, posting)
+        return length
+
+    def _index_whole(self, fieldname: str, fieldobj: Any, lowercase: bool, value: str,
+                     boost: float, docnum: int) -> int:
+        """One term, the value itself: an ID field."""
+        term = value.lower() if lowercase else value
+        weight = fieldobj.format.field_boost * boost
+        self._bytes.setdefault(fieldname, {}).setdefault(term.encode("utf-8"), []).extend(
+            (docnum, weight, b""))
+        return 1
+
+    def _index_generic(self, fieldname: str, fieldobj: Any, plan: None, value: Any,
+                       boost: float, docnum: int) -> int:
+        """Any other field or value: the field's own ``index``."""
         groups = self._bytes.setdefault(fieldname, {})
+        length = 0
         for tbytes, freq, weight, vbytes in fieldobj.index(value):
             length += freq
             groups.setdefault(tbytes, []).extend((docnum, weight * boost, vbytes))
-        return length if scorable else 0
+        return length
 
     def build(self) -> Chunk:
         """The chunk of the documents added (the builder is spent)."""
@@ -289,3 +290,18 @@ class ChunkBuilder:
                 array("I", map(len, values)))
         self._text, self._bytes = {}, {}
         return chunk
+
+
+def _weight(n: int, field_boost: float, boost: float) -> float:
+    """A posting's weight as Whoosh computes it: frequency × field boost × document boost."""
+    weight = float(n) * field_boost
+    return weight * boost if boost != 1.0 else weight
+
+
+def _append(groups: dict[str, list], term: str, posting: tuple) -> None:
+    """Add one posting to its term's flat list of postings."""
+    rows = groups.get(term)
+    if rows is None:
+        groups[term] = [*posting]
+    else:
+        rows += posting
