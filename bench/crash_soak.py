@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import signal
@@ -37,6 +36,7 @@ if str(REPO) not in sys.path:
 
 from whoosh import index as whoosh_index  # noqa: E402
 
+from bench.common import child_env  # noqa: E402
 from indexer.location import live_index_dir  # noqa: E402
 
 COMMANDS = ("index", "sync", "rebuild", "retag")
@@ -90,8 +90,7 @@ class Soak:
         self.files = files
         self.folder = work / "archive"
         self.root = work / "index"
-        self.env = {**os.environ, "PYTHONPATH": str(REPO),
-                    "PRESSROOM_INDEX_WORKERS": str(workers)}
+        self.env = child_env(PRESSROOM_INDEX_WORKERS=str(workers))
         for name in ("PRESSROOM_INDEX", "PRESSROOM_TOPICS", "PRESSROOM_CRASH_AT"):
             self.env.pop(name, None)
         self.version = 0
