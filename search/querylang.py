@@ -41,8 +41,6 @@ EXPANDED_TERMS = 4_000
 #: A query with this many wildcard or fuzzy words is costly (see ``CostlyGate``).
 COSTLY_EXPANSIONS = 3
 MAX_FUZZY = 2
-#: An exact surface-form match scores above a match through the lemma alone
-#: (measured on the test corpus: exact-form release first 41% at 1.0, 47% at 2.0).
 #: Weight of the exact surface form beside the lemma (measured on XQuAD, see
 #: docs/relevance.md: with DisjunctionMax, 0.5 gives the best MRR@10 in both
 #: languages; larger boosts let rare surface terms dominate).
