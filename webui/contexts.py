@@ -283,12 +283,18 @@ def stats_context() -> dict[str, Any]:
     years = stats.get("years", [])
     top = max((item["count"] for item in years), default=0)
     for item in years:
-        item["url"] = href(search_url, [("year", str(item["value"]))])
         item["level"] = round(item["count"] / top * HISTOGRAM_LEVELS) if top else 0
-    for item in stats.get("topics", []):
-        item["url"] = href(search_url, [("topic", item["value"])])
-    for item in stats.get("languages", []):
-        item["url"] = href(search_url, [("lang", item["value"])])
+    everything = SearchRequest.from_params({})
+    for facet, key in (("year", "years"), ("topic", "topics"), ("language", "languages")):
+        for item in stats.get(key, []):
+            # A value no request may select (from an index written before the input
+            # checks) is shown without a link rather than linking to a 400.
+            try:
+                item["url"] = href(
+                    search_url, toggled(everything, facet, str(item["value"]), False).to_params()
+                )
+            except ValueError:
+                item["url"] = None
     stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats"),
                       "timeline_csv": url_for("research.timeline_view", format="csv")}
     return stats

@@ -302,14 +302,19 @@ def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
+#: A date bound as search/request.py reads it: a day, a month or a year.
+DATE_BOUND = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
 SEARCH_PARAMS = [
     query_param("q", {"type": "string"}, 'Words, phrases ("…"), OR, -excluded; empty browses.'),
     array_param("lang", "Language of the release (repeatable): en, ru, …", "^[A-Za-z]{2,3}$"),
     array_param("topic", "Topic slug (repeatable).", "^[a-z0-9][a-z0-9_-]{0,63}$"),
     query_param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "Year."),
     query_param("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM."),
-    query_param("from", {"type": "string", "format": "date"}, "Earliest date YYYY-MM-DD."),
-    query_param("to", {"type": "string", "format": "date"}, "Latest date YYYY-MM-DD."),
+    query_param("from", {"type": "string", "pattern": DATE_BOUND},
+                "Earliest date: YYYY-MM-DD, or YYYY-MM / YYYY for its first day."),
+    query_param("to", {"type": "string", "pattern": DATE_BOUND},
+                "Latest date: YYYY-MM-DD, or YYYY-MM / YYYY for its last day."),
     query_param("sort", {"enum": ["relevance", "newest", "oldest"]}, "Order of the hits."),
     query_param("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Hits per page."),
