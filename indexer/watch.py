@@ -4,7 +4,8 @@ The core, ``FolderWatch``, knows nothing of threads, signals or real time: it
 is given file-system events (``notice``), a clock, and is asked to ``tick``.
 A tick looks at every file noticed since the last commit; a file is taken
 once two looks find it with the same size and modification time (an editor's
-partial write changes one or the other), and the batch is committed once no
+partial write changes one or the other) and, where the platform reports it
+(inotify), once the writer has closed it; the batch is committed once no
 event came for ``quiet`` seconds and every file in it is stable; so a burst of
 hundreds of files is one commit.  A file that never settles goes in after
 ``max_delay`` seconds without it.  Temporary names (``.*``, ``*~``, ``*.tmp``,
@@ -21,11 +22,13 @@ other commands write in between.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +55,8 @@ class Look:
     looked: bool = False
     #: The last two looks found the same signature.
     stable: bool = False
+    #: The last write event of a writer that has not closed the file (native events only).
+    open_since: float | None = None
 
 
 def signature(path: Path) -> tuple[int, int] | None:
@@ -80,6 +85,8 @@ class FolderWatch:
         self._first_event: float | None = None
         #: A folder came, went or moved: only a full sync knows what it held.
         self._resync = False
+        #: Events taken in and commits made (for logs and tests).
+        self.events = 0
         self.commits = 0
 
     # -- intake ------------------------------------------------------------
@@ -94,14 +101,22 @@ class FolderWatch:
             return False
         return path.suffix.lower() in INPUT_SUFFIXES
 
-    def notice(self, path: str | Path) -> None:
+    def notice(self, path: str | Path, writing: bool | None = None) -> None:
         """An event about ``path`` (created, changed, moved here or away, deleted).
+        ``writing``: True when a writer is known to hold it open (a native
+        created/modified event), False when it closed it, None when unknown.
         Thread-safe: the observer's thread calls it."""
         path = Path(os.path.abspath(path))
         if not self.wanted(path):
             return
         with self._lock:
-            self._pending[path] = Look()  # two new looks are needed after any event
+            look = self._pending.get(path)
+            opened = look.open_since if look is not None else None
+            if writing:
+                opened = self.clock()  # the writer's last sign of life
+            elif writing is False:
+                opened = None
+            self._pending[path] = Look(open_since=opened)  # two new looks needed
             self._event()
 
     def notice_folder(self) -> None:
@@ -111,6 +126,7 @@ class FolderWatch:
             self._event()
 
     def _event(self) -> None:
+        self.events += 1
         now = self.clock()
         self._last_event = now
         if self._first_event is None:
@@ -133,11 +149,15 @@ class FolderWatch:
         with self._lock:
             if not self._pending and not self._resync:
                 return None
+            now = self.clock()
             for path, look in self._pending.items():
                 now_sig = signature(path)
-                look.stable = look.looked and now_sig == look.signature
+                # A file still open for writing is not complete, however still it
+                # looks; a close event lost for max_delay is taken as given.
+                still_open = (look.open_since is not None and now_sig is not None
+                              and now - look.open_since < self.max_delay)
+                look.stable = look.looked and now_sig == look.signature and not still_open
                 look.signature, look.looked = now_sig, True
-            now = self.clock()
             quiet = self._last_event is not None and now - self._last_event >= self.quiet
             overdue = self._first_event is not None and now - self._first_event >= self.max_delay
             all_stable = all(look.stable for look in self._pending.values())
@@ -213,18 +233,24 @@ def make_observer(watch: FolderWatch, polling: bool = False, interval: float = 1
                 if event.event_type in ("moved", "deleted", "created"):
                     watch.notice_folder()
                 return
-            watch.notice(event.src_path)
-            dest = getattr(event, "dest_path", "")
-            if dest:
-                watch.notice(dest)
+            if event.event_type in ("moved", "deleted"):
+                watch.notice(event.src_path, writing=False)
+                if event.event_type == "moved":
+                    watch.notice(event.dest_path, writing=False)
+                return
+            # Only inotify reports closes; elsewhere "open" would never end.
+            writing = event.event_type != "closed" if closes_reported else None
+            watch.notice(event.src_path, writing=writing)
 
-    handler = Handler()
     observer = PollingObserver(timeout=interval) if polling else Observer()
+    closes_reported = type(observer).__name__ == "InotifyObserver"
+    handler = Handler()
     observer.schedule(handler, str(watch.folder), recursive=True)
     try:
         observer.start()
-    except OSError as exc:  # e.g. inotify watch limit reached
+    except OSError as exc:  # e.g. the inotify watch limit reached
         log.warning("native file events unavailable (%s); polling instead", exc)
+        closes_reported = False
         observer = PollingObserver(timeout=interval)
         observer.schedule(handler, str(watch.folder), recursive=True)
         observer.start()
@@ -249,3 +275,20 @@ def run(watch: FolderWatch, stop: threading.Event, interval: float = 0.2,
         watch.report(f"stopped; {left} pending file(s) left for the next start's sync")
     else:
         watch.report("stopped")
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event SIGTERM and SIGINT set (instead of ending the process), so that a
+    commit in progress finishes; the previous handlers come back afterwards."""
+    stop = threading.Event()
+
+    def handler(signum, frame) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
