@@ -83,27 +83,32 @@ class PoliteClient:
         self.sleep = sleep
         self.wall_clock = wall_clock
         self._last: dict[str, float] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
         self.requests = 0
 
     # -- robots.txt --------------------------------------------------------
 
-    def allowed(self, url: str) -> bool:
+    def check_robots(self, url: str) -> None:
+        """Disallowed unless the host's robots.txt lets us fetch ``url``."""
         parts = urlsplit(url)
         host = f"{parts.scheme}://{parts.netloc}"
         if host not in self._robots:
             self._robots[host] = self._read_robots(host)
         robots = self._robots[host]
-        return robots is not None and robots.can_fetch(self.user_agent, url)
+        if isinstance(robots, str):
+            raise Disallowed(f"robots.txt could not be read ({robots}); not fetched")
+        if not robots.can_fetch(self.user_agent, url):
+            raise Disallowed("disallowed by robots.txt")
 
-    def _read_robots(self, host: str) -> urllib.robotparser.RobotFileParser | None:
+    def _read_robots(self, host: str) -> urllib.robotparser.RobotFileParser | str:
+        """The parsed robots.txt, or why it could not be had."""
         parser = urllib.robotparser.RobotFileParser(f"{host}/robots.txt")
         try:
             response = self._get(f"{host}/robots.txt", {})
-        except FetchError:
-            return None
+        except FetchError as exc:
+            return str(exc)
         if response.status >= 500:
-            return None
+            return f"HTTP {response.status}"
         if response.status >= 400:
             parser.allow_all = True
         else:
@@ -115,8 +120,7 @@ class PoliteClient:
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None
             ) -> Response:
         """GET ``url`` (200 or 304), or FetchError with the reason."""
-        if not self.allowed(url):
-            raise Disallowed("disallowed by robots.txt")
+        self.check_robots(url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag

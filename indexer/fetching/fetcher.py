@@ -94,21 +94,21 @@ class Fetcher:
         while next_url and pages < source.max_pages:
             url, pages = next_url, pages + 1
             body = self._list_page(source, url)
-            if body is None:
-                urls += self._remembered(source, url)
-                break
-            if source.kind == "feed":
-                found, next_url = feed_links(body, url), None
+            if body is None:  # as last time: its pages, and on to the next list page
+                found, next_url = self._remembered(source, url)
             else:
-                found, next_url = listing_links(body, url, source.links, source.next)
-            self._remember_list(source, url, found)
+                if source.kind == "feed":
+                    found, next_url = feed_links(body, url), None
+                else:
+                    found, next_url = listing_links(body, url, source.links, source.next)
+                self._remember_list(source, url, found, next_url)
             urls += found
         return list(dict.fromkeys(urls))
 
     def _sitemap(self, source: Source, url: str, summary: Summary, nested: bool) -> list[str]:
         body = self._list_page(source, url)
         if body is None:
-            return self._remembered(source, url)
+            return self._remembered(source, url)[0]
         pages, children = sitemap_links(body)
         for child in children if nested else []:
             try:
@@ -128,18 +128,23 @@ class Fetcher:
                                  response.headers.get("last-modified"))
         return response.body
 
-    def _remember_list(self, source: Source, url: str, found: list[str]) -> None:
-        """A list page's validators, with the page URLs it listed: after a 304 next
-        time, those are the pages to look at."""
+    def _remember_list(self, source: Source, url: str, found: list[str],
+                       next_url: str | None = None) -> None:
+        """A list page's validators, with the page URLs it listed (and the next list
+        page, on a line ``next URL``): after a 304, those are what it lists."""
         page = self.ledger.seen(source.name, url) or SeenPage(source.name, url)
         page.etag, page.last_modified = self._validators.pop(url, (None, None))
-        page.release_id = "\n".join(found)
+        page.release_id = "\n".join(found + ([f"next {next_url}"] if next_url else []))
         page.status = LIST
         self.ledger.remember(page)
 
-    def _remembered(self, source: Source, url: str) -> list[str]:
+    def _remembered(self, source: Source, url: str) -> tuple[list[str], str | None]:
+        """(page URLs, next list page) a list page held last time."""
         seen = self.ledger.seen(source.name, url)
-        return seen.release_id.split("\n") if seen and seen.release_id else []
+        lines = seen.release_id.split("\n") if seen and seen.release_id else []
+        following = [line[5:] for line in lines if line.startswith("next ")]
+        return ([line for line in lines if not line.startswith("next ")],
+                following[0] if following else None)
 
     # -- one release page --------------------------------------------------
 
