@@ -28,7 +28,8 @@ def release_page(n: int, base: str, body: str = "") -> str:
 <link rel="canonical" href="{base}/news/{n}.html">
 <meta property="article:published_time" content="2026-03-03">
 </head><body>
-<header class="site-header"><nav><a href="/">Home</a> <a href="/listing.html">News</a></nav></header>
+<header class="site-header"><nav><a href="/">Home</a> <a href="/listing.html">News</a>
+</nav></header>
 <main><article>
 <h1>No:{n}/26, Minister received the delegation of the Water Council {n} (ENG/RU)</h1>
 <p class="date">Press release 3 March 2026</p>

@@ -292,7 +292,8 @@ def test_sigterm_before_a_batch_commits_abandons_it_and_the_next_start_takes_it(
 def start_watch(folder: Path, root: Path, *extra: str) -> tuple[subprocess.Popen, queue.Queue]:
     env = {**os.environ, "PRESSROOM_WATCH_QUIET": "0.5", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "pressroom"), "watch", "--index", str(root), *extra, str(folder)],
+        [str(Path(sys.executable).parent / "pressroom"), "watch", "--index", str(root),
+         *extra, str(folder)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: queue.Queue = queue.Queue()
 
