@@ -657,7 +657,8 @@ class Store:
             crash_point("after_swap")
             self._remove_stale_generations(keep={new, previous})
         summary.seconds = time.monotonic() - started
-        self._log("rebuild", summary, batch, counts={"deleted": summary.deleted})
+        # A rebuild writes a whole new generation: logged even when nothing differs.
+        self._log("rebuild", summary, batch, counts={"deleted": summary.deleted}, always=True)
         return summary
 
     def _write_generation(self, batch: Batch) -> Path:
@@ -838,10 +839,11 @@ class Store:
         return summary
 
     def _log(self, operation: str, summary: Summary, batch: Batch,
-             deleted: Iterable[str] = (), counts: dict[str, int] | None = None) -> None:
+             deleted: Iterable[str] = (), counts: dict[str, int] | None = None,
+             always: bool = False) -> None:
         """Record a write in the ingest log; a run that changed nothing and failed
         nothing is not a write.  Never raises (``ledger.record_write``)."""
-        if not (summary.written or summary.deleted or summary.failed):
+        if not (always or summary.written or summary.deleted or summary.failed):
             return
         added = [rid for rid in batch.pending if rid not in batch.existing]
         record_write(self.root, operation, self.actor, self.origin, added=added,

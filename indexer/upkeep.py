@@ -124,9 +124,9 @@ def since_value(ctx, param, value: str | None) -> str | None:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("give a date (2026-12-01) or a time (2026-12-01T09:30)") from None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when.isoformat()
+    # The log's own format (ledger.now_text), so that text order is time order.
+    when = when.astimezone(dt.UTC) if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return when.isoformat(timespec="milliseconds")
 
 
 @click.command(epilog=EPILOG)
