@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from ministry_site import SOURCES_TOML, ministry_site, release_page
 from whoosh import index as whoosh_index
 
 from indexer.fetching.client import PoliteClient, retry_after
@@ -15,6 +14,7 @@ from indexer.fetching.sources import Source, SourceError, find_source, load_sour
 from indexer.ledger import Ledger
 from indexer.location import live_index_dir
 from indexer.store import Store
+from tests.ministry_site import SOURCES_TOML, ministry_site, release_page
 from webui.cli import cli
 
 UA = "Pressroom/test (+https://example.org/contact)"
