@@ -334,6 +334,8 @@ def test_watch_command_indexes_new_files_and_stops_on_sigterm(tmp_path, mode):
     try:
         assert wait_for(lines, lambda s: s.startswith("added ")).startswith("added 1,")
         wait_for(lines, lambda s: s.startswith("watching "))
+        # Idle, the watch holds no lock: another writer needs no wait at all.
+        assert Store(root, lock_timeout=0.0).delete(["no-such-id"]).notes
         (folder / "r2.txt.part").write_text(release_text(2), encoding="utf-8")
         (folder / "r2.txt.part").rename(folder / "r2.txt")  # a downloader's finish
         assert wait_for(lines, lambda s: s.startswith("added ")).startswith("added 1,")
@@ -348,3 +350,21 @@ def test_watch_command_indexes_new_files_and_stops_on_sigterm(tmp_path, mode):
     assert set(stored(root)) == {"2026-2"}
     actors = {(e["actor"], e["operation"]) for e in Ledger(root).history()}
     assert actors == {("watch", "sync")}
+
+
+def test_watch_shares_the_lock_a_busy_index_keeps_the_batch(setup):
+    watch, folder, root, clock, lines = setup
+    watch.start()
+    (folder / "r1.txt").write_text(release_text(1), encoding="utf-8")
+    watch.notice(folder / "r1.txt")
+    watch.store.lock_timeout = 0.0
+    other = Store(root)
+    with other.locked():  # another writer (the API, `pressroom index`) is committing
+        assert settle(watch, clock) is None
+        assert lines[-1].startswith("busy, will retry")
+        assert watch.pending() == [folder / "r1.txt"]
+    summary = watch.tick()  # its turn comes
+    assert summary is not None and summary.added == 1 and watch.pending() == []
+    # Between commits the watch holds no lock: another writer goes straight in.
+    with other.locked():
+        pass
