@@ -825,6 +825,7 @@ class Store:
         started = time.monotonic()
         wanted = list(dict.fromkeys(ids))
         summary = Summary()
+        self.live_dir()  # no index: IndexNotFound before the lock creates its folder
         with self._writing():
             ix = self._open_live(self.live_dir())
             with ix.searcher() as searcher:

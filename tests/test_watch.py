@@ -368,3 +368,20 @@ def test_watch_shares_the_lock_a_busy_index_keeps_the_batch(setup):
     # Between commits the watch holds no lock: another writer goes straight in.
     with other.locked():
         pass
+
+
+def test_a_folder_moved_in_or_out_ends_in_a_full_sync(setup, tmp_path):
+    watch, folder, root, clock, lines = setup
+    outside = tmp_path / "batch"
+    outside.mkdir()
+    for n in (1, 2):
+        (outside / f"r{n}.txt").write_text(release_text(n), encoding="utf-8")
+    outside.rename(folder / "batch")  # one event for the folder, none for its files
+    watch.notice_folder()
+    clock.advance(1.0)
+    summary = watch.tick()
+    assert summary is not None and summary.added == 2
+    (folder / "batch").rename(tmp_path / "gone")
+    watch.notice_folder()
+    clock.advance(1.0)
+    assert watch.tick().deleted == 2 and stored(root) == {}

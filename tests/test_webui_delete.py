@@ -68,6 +68,15 @@ def test_delete_needs_the_token_and_answers_in_the_error_shape(app):
     assert found(client, "council") == {"del-1", "del-2", "del-3"}  # nothing deleted
 
 
+def test_delete_without_an_index_is_503_and_creates_nothing(tmp_path):
+    app = create_app({"TESTING": True, "INDEX": str(tmp_path / "none"),
+                      "ADMIN_TOKEN": ADMIN_TOKEN})
+    response = app.test_client().delete("/api/releases/x", headers=AUTH)
+    assert response.status_code == 503
+    validate(response, "/api/releases/{release_id}", "delete")
+    assert not (tmp_path / "none").exists()
+
+
 def test_a_deleted_release_is_gone_from_the_next_search(app, index):
     client = app.test_client()
     assert "del-2" in found(client, "council")
@@ -128,7 +137,7 @@ def test_delete_command_is_idempotent(index):
     assert again.exit_code == 0 and "deleted 0" in again.output
     assert "NOTE not found: del-1" in again.output
     missing = runner.invoke(cli, ["delete", "--index", str(index / "none"), "x"])
-    assert missing.exit_code == 2
+    assert missing.exit_code == 2 and not (index / "none").exists()
 
 
 def test_history_shows_every_write_in_its_documented_shape(index, tmp_path):
