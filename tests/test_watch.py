@@ -95,10 +95,16 @@ def test_a_burst_of_200_files_through_the_observer_is_one_commit(setup):
     try:
         for n in range(1, 201):
             (folder / f"release-{n}.txt").write_text(release_text(n), encoding="utf-8")
-        # Wait (failure bound only) for the observer to have reported every file.
+        # Wait (failure bound only) for the observer to have reported every file
+        # closed by its writer: the last event a written file gets.
+        def all_closed() -> bool:
+            with watch._lock:
+                looks = list(watch._pending.values())
+            return len(looks) == 200 and all(look.open_since is None for look in looks)
+
         done = threading.Event()
         for _ in range(PATIENCE * 10):
-            if len(watch.pending()) == 200:
+            if all_closed():
                 done.set()
                 break
             threading.Event().wait(0.1)
