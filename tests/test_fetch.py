@@ -236,3 +236,18 @@ def test_fetch_command_exit_codes_follow_index(command_env, site):
     assert runner.invoke(cli, ["fetch", "--index", root]).exit_code == 2
     history = runner.invoke(cli, ["history", "--index", root])
     assert history.exit_code == 0 and history.output.count(" fetch ") == 4
+
+
+def test_fetch_and_delete_wait_for_the_lock_then_exit_75(command_env, site, monkeypatch):
+    runner = CliRunner()
+    root = str(command_env)
+    assert runner.invoke(cli, ["fetch", "--index", root, "rss"]).exit_code == 0
+    site.put("/news/1.html", release_page(1, site.base, body="Changed while busy."))
+    monkeypatch.setenv("PRESSROOM_LOCK_TIMEOUT", "0")
+    with Store(command_env).locked():  # another writer holds the index
+        busy = runner.invoke(cli, ["fetch", "--index", root, "rss"])
+        assert busy.exit_code == 75 and "busy" in busy.output
+        assert runner.invoke(cli, ["delete", "--index", root, "2026-1"]).exit_code == 75
+    # Nothing was remembered of the busy run: the change is still news.
+    again = runner.invoke(cli, ["fetch", "--index", root, "rss"])
+    assert again.exit_code == 0 and "updated 1" in again.output

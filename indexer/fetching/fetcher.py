@@ -21,6 +21,8 @@ is skipped with a note.
 from __future__ import annotations
 
 import hashlib
+import logging
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -37,6 +39,8 @@ from indexer.ledger import Ledger, SeenPage, now_text
 from indexer.release import Release, ReleaseError
 from indexer.sources import Failure, parse_bytes
 from indexer.store import Store, Summary
+
+log = logging.getLogger(__name__)
 
 #: Status names remembered in the ledger.
 UNCHANGED, CHANGED, FAILED, ROBOTS = "unchanged", "changed", "failed", "robots"
@@ -77,8 +81,13 @@ class Fetcher:
             summary.added, summary.updated = written.added, written.updated
             summary.unchanged += written.unchanged
             summary.failed += written.failed
-        for outcome in outcomes:
-            self.ledger.remember(outcome.page)
+        try:
+            for outcome in outcomes:
+                self.ledger.remember(outcome.page)
+        except (sqlite3.Error, OSError) as exc:
+            # The releases are committed; the next run only asks for more pages again.
+            log.warning("the ledger could not remember the pages of %s: %s", source.name, exc)
+            summary.notes.append(f"the ledger could not remember this run's pages: {exc}")
         summary.seconds = time.monotonic() - started
         return summary
 
