@@ -297,4 +297,21 @@ def stats_context() -> dict[str, Any]:
                 item["url"] = None
     stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats"),
                       "timeline_csv": url_for("research.timeline_view", format="csv")}
+    stats["recent_changes"] = recent_changes()
     return stats
+
+
+#: Writes of the ingest log shown on /stats.
+RECENT_CHANGES = 10
+
+
+def recent_changes() -> list[dict[str, Any]]:
+    """The newest writes of the ingest log, newest first; none when it cannot be read
+    (the log is a record: it never takes the page down)."""
+    from indexer.ledger import Ledger
+    from webui.archive import current_root
+
+    try:
+        return Ledger(current_root()).history(limit=RECENT_CHANGES)[::-1]
+    except Exception:  # sqlite3.Error, OSError: an unreadable log is an empty one
+        return []

@@ -664,3 +664,56 @@ STATS["properties"]["links"]["properties"]["timeline_csv"] = {"type": "string"}
 def openapi_document() -> dict[str, Any]:
     # A copy: jsonify and callers must not be able to change the served document.
     return copy.deepcopy(DOCUMENT)
+
+
+# ---------------------------------------------------------------- keeping current (issue 16)
+
+INGEST_ENTRY = obj(
+    {
+        "id": {"type": "integer"},
+        "at": {"type": "string", "description": "ISO 8601 UTC timestamp of the write"},
+        "operation": {"enum": ["index", "sync", "rebuild", "ingest", "delete"]},
+        "actor": {"type": "string", "description": "The command or endpoint that wrote"},
+        "origin": {"type": "string", "description": "Folder, web source or client address"},
+        "added": {"type": "integer", "minimum": 0},
+        "updated": {"type": "integer", "minimum": 0},
+        "deleted": {"type": "integer", "minimum": 0},
+        "failed": {"type": "integer", "minimum": 0},
+        "changes": obj({kind: array({"type": "string"})
+                        for kind in ("added", "updated", "deleted")}),
+    }
+)
+DOCUMENT["paths"]["/api/releases/{release_id}"]["delete"] = {
+    "operationId": "deleteRelease",
+    "summary": "Delete a release (admin token required; off without one).",
+    "security": [{"bearer": []}],
+    "parameters": [
+        {
+            "name": "release_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[^/]+$"},
+        }
+    ],
+    "responses": {
+        "200": json_response("Deleted and committed: the next search no longer finds it.",
+                             ref("Summary")),
+        "401": error_response(
+            "No bearer token.", {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        ),
+        "403": error_response("Wrong token."),
+        "404": error_response(
+            "No release with this id (already deleted, or never there), or ingest is off."),
+        "503": error_response(
+            "Another writer holds the index (with Retry-After), the index is read-only "
+            "for the server, or there is no index; nothing was deleted.",
+            {"Retry-After": {"schema": {"type": "string"}}},
+        ),
+        "507": error_response("The disk holding the index is full; nothing was deleted."),
+    },
+}
+DOCUMENT["components"]["schemas"]["IngestEntry"] = INGEST_ENTRY
+STATS["properties"]["recent_changes"] = {
+    "description": "The newest writes of the ingest log, newest first (docs/ingest-log.md).",
+    **array(ref("IngestEntry")),
+}
