@@ -107,7 +107,14 @@ class LogProgress(Progress):
 
 def make_store(index_dir: str | None, taxonomy: Taxonomy | None = None) -> Store:
     progress = BarProgress() if sys.stderr.isatty() else LogProgress()
-    return Store(index_root(index_dir), taxonomy=taxonomy, progress=progress)
+    store = Store(index_root(index_dir), taxonomy=taxonomy, progress=progress)
+    # The ingest log says which command wrote, from where (indexer/ledger.py).
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        store.actor = ctx.info_name or store.actor
+        inputs = ctx.params.get("paths") or [ctx.params.get("folder")]
+        store.origin = ", ".join(str(Path(p).resolve()) for p in inputs if p)
+    return store
 
 
 def finish(summary: Summary) -> None:

@@ -82,6 +82,25 @@ SETTINGS: dict[str, Setting] = {
                 "in <index>/reports.sqlite3 for the editors' report; false records nothing."),
         Setting("ZERO_RESULTS_RETENTION_DAYS", 90,
                 "Days the editors' report keeps a failed search before forgetting it."),
+        # Keeping current (issue 16): `pressroom watch` and `pressroom fetch`.
+        Setting("WATCH_QUIET", 1.0,
+                "Seconds `watch` waits with no file event before committing a batch."),
+        Setting("WATCH_MAX_DELAY", 30.0,
+                "Longest a noticed file waits for its batch while events keep coming."),
+        Setting("WATCH_POLLING", False,
+                "Make `watch` poll the folder instead of using the platform's file events "
+                "(network file systems give no events)."),
+        Setting("SOURCES", "sources.toml",
+                "TOML file listing the web sources of `pressroom fetch` (docs/fetch.md)."),
+        Setting("FETCH_CONTACT", "",
+                "Contact URL or address sent in fetch's User-Agent: Pressroom/<version> (+it)."),
+        Setting("FETCH_INTERVAL", 1.0, "Fewest seconds between two requests to one host."),
+        Setting("FETCH_TIMEOUT", 20.0, "Seconds one fetch request may take to connect or read."),
+        Setting("FETCH_RETRIES", 3,
+                "Retries of a page answered 429 or 5xx (or not answered), with back-off."),
+        Setting("FETCH_MAX_WAIT", 300.0,
+                "Longest Retry-After fetch honours; a server asking more fails the page."),
+        Setting("FETCH_MAX_BYTES", 5 * 1024 * 1024, "Largest page (or feed) fetch reads."),
     ]
 }
 

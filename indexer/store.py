@@ -52,6 +52,7 @@ from indexer.documents import release_document, release_from_stored
 from indexer.faults import crash_point
 from indexer.fields import build_schema
 from indexer.inputs.sources import Failure, find_input_files, read_releases
+from indexer.ledger import record_write
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
 from indexer.settings import setting
@@ -242,6 +243,11 @@ def folder_bytes(folder: Path) -> int:
 
 class Store:
     """The index at ``root``, for writing (and for its statistics)."""
+
+    #: Who writes (a command or endpoint) and from where (a folder, a web source, an
+    #: address), for the ingest log (indexer/ledger.py); callers set them.
+    actor: str = "library"
+    origin: str = ""
 
     def __init__(self, root: str | Path, lock_timeout: float | None = None, taxonomy=None,
                  progress: Progress | None = None) -> None:
@@ -535,14 +541,16 @@ class Store:
     def index_paths(self, paths: Iterable[str | Path]) -> Summary:
         """Add new and changed releases from files and folders; skip unchanged ones."""
         files = list(find_input_files(Path(p) for p in paths))
-        return self._update(lambda batch, searcher: self._parse(files, batch, searcher))
+        return self._update(lambda batch, searcher: self._parse(files, batch, searcher),
+                            operation="index")
 
     def add_releases(self, releases: list[Release]) -> Summary:
         """Add or update already-parsed releases (the ingest endpoint)."""
         return self._update(lambda batch, searcher: self._sort(releases, batch, searcher),
-                            point="ingest")
+                            point="ingest", operation="ingest")
 
-    def _update(self, fill: Callable[[Batch, Any], None], point: str = "documents") -> Summary:
+    def _update(self, fill: Callable[[Batch, Any], None], point: str = "documents",
+                operation: str = "index") -> Summary:
         """One incremental run: ``fill`` sorts inputs into the batch, then one commit."""
         started = time.monotonic()
         with self._writing():
@@ -554,6 +562,7 @@ class Store:
             self._commit(ix, batch, point=point)
         summary = batch.summary()
         summary.seconds = time.monotonic() - started
+        self._log(operation, summary, batch)
         return summary
 
     def sync(self, folder: str | Path) -> Summary:
@@ -576,6 +585,7 @@ class Store:
         summary = batch.summary()
         summary.deleted = len(delete_ids)
         summary.seconds = time.monotonic() - started
+        self._log("sync", summary, batch, delete_ids)
         return summary
 
     @staticmethod
@@ -642,6 +652,8 @@ class Store:
             crash_point("after_swap")
             self._remove_stale_generations(keep={new, previous})
         summary.seconds = time.monotonic() - started
+        # A rebuild writes a whole new generation: logged even when nothing differs.
+        self._log("rebuild", summary, batch, counts={"deleted": summary.deleted}, always=True)
         return summary
 
     def _write_generation(self, batch: Batch) -> Path:
@@ -760,3 +772,76 @@ class Store:
                 "generation": generation,
                 "location": str(folder),
             }
+
+    # -- issue 16: targeted updates, deletion, the ingest log ------------------
+
+    def update_files(self, files: Iterable[str | Path], gone: Iterable[str | Path] = ()
+                     ) -> Summary:
+        """What ``sync`` does, for the given files only (``watch``): parse ``files``,
+        drop the releases a file no longer holds, and every release of the ``gone``
+        files.  Other files of the folder are not read."""
+        started = time.monotonic()
+        files = [Path(f) for f in files]
+        sources = {str(f.resolve()) for f in files} | {str(Path(g).resolve()) for g in gone}
+        with self._writing():
+            ix = self._open_or_create()
+            batch = Batch()
+            with ix.searcher() as searcher:
+                self._parse(files, batch, searcher)
+                delete_ids = self._vanished_from(searcher, sources, batch)
+            crash_point("parsed")
+            self._commit(ix, batch, delete_ids)
+        summary = batch.summary()
+        summary.deleted = len(delete_ids)
+        summary.seconds = time.monotonic() - started
+        self._log("sync", summary, batch, delete_ids)
+        return summary
+
+    @staticmethod
+    def _vanished_from(searcher, sources: set[str], batch: Batch) -> set[str]:
+        """Ids of indexed releases of ``sources`` that those files no longer hold."""
+        gone: set[str] = set()
+        for source in sources:
+            if source in batch.seen and source not in batch.parsed:
+                continue  # still there but unreadable now: keep what we had
+            keep = batch.parsed.get(source, set())
+            for docnum in searcher.docs_for_query(Term("source", source)):
+                if docnum in batch.found:
+                    continue
+                rid = searcher.stored_fields(docnum)["id"]
+                if rid not in keep and rid not in batch.pending and rid not in batch.unchanged:
+                    gone.add(rid)
+        return gone
+
+    def delete(self, ids: Iterable[str]) -> Summary:
+        """Delete releases by id in one commit.  Ids the index does not hold are
+        listed in the summary's notes as ``not found: ID`` (deleting twice is
+        harmless: the second run finds nothing to do)."""
+        started = time.monotonic()
+        wanted = list(dict.fromkeys(ids))
+        summary = Summary()
+        self.live_dir()  # no index: IndexNotFound before the lock creates its folder
+        with self._writing():
+            ix = self._open_live(self.live_dir())
+            with ix.searcher() as searcher:
+                found = {rid for rid in wanted if searcher.document_number(id=rid) is not None}
+            crash_point("parsed")
+            if found:
+                self._commit(ix, Batch(), found)
+        summary.deleted = len(found)
+        summary.notes = [f"not found: {rid}" for rid in wanted if rid not in found]
+        summary.seconds = time.monotonic() - started
+        self._log("delete", summary, Batch(), found)
+        return summary
+
+    def _log(self, operation: str, summary: Summary, batch: Batch,
+             deleted: Iterable[str] = (), counts: dict[str, int] | None = None,
+             always: bool = False) -> None:
+        """Record a write in the ingest log; a run that changed nothing and failed
+        nothing is not a write.  Never raises (``ledger.record_write``)."""
+        if not (always or summary.written or summary.deleted or summary.failed):
+            return
+        added = [rid for rid in batch.pending if rid not in batch.existing]
+        record_write(self.root, operation, self.actor, self.origin, added=added,
+                     updated=batch.existing, deleted=deleted, failed=len(summary.failed),
+                     counts=counts)

@@ -283,12 +283,35 @@ def stats_context() -> dict[str, Any]:
     years = stats.get("years", [])
     top = max((item["count"] for item in years), default=0)
     for item in years:
-        item["url"] = href(search_url, [("year", str(item["value"]))])
         item["level"] = round(item["count"] / top * HISTOGRAM_LEVELS) if top else 0
-    for item in stats.get("topics", []):
-        item["url"] = href(search_url, [("topic", item["value"])])
-    for item in stats.get("languages", []):
-        item["url"] = href(search_url, [("lang", item["value"])])
+    everything = SearchRequest.from_params({})
+    for facet, key in (("year", "years"), ("topic", "topics"), ("language", "languages")):
+        for item in stats.get(key, []):
+            # A value no request may select (from an index written before the input
+            # checks) is shown without a link rather than linking to a 400.
+            try:
+                item["url"] = href(
+                    search_url, toggled(everything, facet, str(item["value"]), False).to_params()
+                )
+            except ValueError:
+                item["url"] = None
     stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats"),
                       "timeline_csv": url_for("research.timeline_view", format="csv")}
+    stats["recent_changes"] = recent_changes()
     return stats
+
+
+#: Writes of the ingest log shown on /stats.
+RECENT_CHANGES = 10
+
+
+def recent_changes() -> list[dict[str, Any]]:
+    """The newest writes of the ingest log, newest first; none when it cannot be read
+    (the log is a record: it never takes the page down)."""
+    from indexer.ledger import Ledger
+    from webui.archive import current_root
+
+    try:
+        return Ledger(current_root()).history(limit=RECENT_CHANGES)[::-1]
+    except Exception:  # sqlite3.Error, OSError: an unreadable log is an empty one
+        return []

@@ -110,9 +110,24 @@ def request_body() -> bytes:
 def add_releases() -> Response:
     check_token()
     releases = releases_from_request()
-    summary = Store(current_root()).add_releases(releases)
+    store = Store(current_root())
+    store.actor, store.origin = "POST /api/releases", request.remote_addr or ""
+    summary = store.add_releases(releases)
     body = summary.to_dict()
     changed = bool(body.get("added") or body.get("updated"))
     response = jsonify(body)
     response.status_code = 201 if changed else 200
     return response
+
+
+@bp.delete("/api/releases/<release_id>")
+def delete_release(release_id: str) -> Response:
+    """Delete one release, committed at once; 404 when the index does not hold it
+    (a second DELETE of the same id: the release stays gone)."""
+    check_token()
+    store = Store(current_root())
+    store.actor, store.origin = "DELETE /api/releases", request.remote_addr or ""
+    summary = store.delete([release_id])
+    if not summary.deleted:
+        raise NotFound(f"no release {release_id!r} in the index")
+    return jsonify(summary.to_dict())

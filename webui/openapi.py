@@ -302,14 +302,19 @@ def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
+#: A date bound as search/request.py reads it: a day, a month or a year.
+DATE_BOUND = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
 SEARCH_PARAMS = [
     query_param("q", {"type": "string"}, 'Words, phrases ("…"), OR, -excluded; empty browses.'),
     array_param("lang", "Language of the release (repeatable): en, ru, …", "^[A-Za-z]{2,3}$"),
     array_param("topic", "Topic slug (repeatable).", "^[a-z0-9][a-z0-9_-]{0,63}$"),
     query_param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "Year."),
     query_param("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM."),
-    query_param("from", {"type": "string", "format": "date"}, "Earliest date YYYY-MM-DD."),
-    query_param("to", {"type": "string", "format": "date"}, "Latest date YYYY-MM-DD."),
+    query_param("from", {"type": "string", "pattern": DATE_BOUND},
+                "Earliest date: YYYY-MM-DD, or YYYY-MM / YYYY for its first day."),
+    query_param("to", {"type": "string", "pattern": DATE_BOUND},
+                "Latest date: YYYY-MM-DD, or YYYY-MM / YYYY for its last day."),
     query_param("sort", {"enum": ["relevance", "newest", "oldest"]}, "Order of the hits."),
     query_param("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Hits per page."),
@@ -659,3 +664,56 @@ STATS["properties"]["links"]["properties"]["timeline_csv"] = {"type": "string"}
 def openapi_document() -> dict[str, Any]:
     # A copy: jsonify and callers must not be able to change the served document.
     return copy.deepcopy(DOCUMENT)
+
+
+# ---------------------------------------------------------------- keeping current (issue 16)
+
+INGEST_ENTRY = obj(
+    {
+        "id": {"type": "integer"},
+        "at": {"type": "string", "description": "ISO 8601 UTC timestamp of the write"},
+        "operation": {"enum": ["index", "sync", "rebuild", "ingest", "delete"]},
+        "actor": {"type": "string", "description": "The command or endpoint that wrote"},
+        "origin": {"type": "string", "description": "Folder, web source or client address"},
+        "added": {"type": "integer", "minimum": 0},
+        "updated": {"type": "integer", "minimum": 0},
+        "deleted": {"type": "integer", "minimum": 0},
+        "failed": {"type": "integer", "minimum": 0},
+        "changes": obj({kind: array({"type": "string"})
+                        for kind in ("added", "updated", "deleted")}),
+    }
+)
+DOCUMENT["paths"]["/api/releases/{release_id}"]["delete"] = {
+    "operationId": "deleteRelease",
+    "summary": "Delete a release (admin token required; off without one).",
+    "security": [{"bearer": []}],
+    "parameters": [
+        {
+            "name": "release_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[^/]+$"},
+        }
+    ],
+    "responses": {
+        "200": json_response("Deleted and committed: the next search no longer finds it.",
+                             ref("Summary")),
+        "401": error_response(
+            "No bearer token.", {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        ),
+        "403": error_response("Wrong token."),
+        "404": error_response(
+            "No release with this id (already deleted, or never there), or ingest is off."),
+        "503": error_response(
+            "Another writer holds the index (with Retry-After), the index is read-only "
+            "for the server, or there is no index; nothing was deleted.",
+            {"Retry-After": {"schema": {"type": "string"}}},
+        ),
+        "507": error_response("The disk holding the index is full; nothing was deleted."),
+    },
+}
+DOCUMENT["components"]["schemas"]["IngestEntry"] = INGEST_ENTRY
+STATS["properties"]["recent_changes"] = {
+    "description": "The newest writes of the ingest log, newest first (docs/ingest-log.md).",
+    **array(ref("IngestEntry")),
+}

@@ -93,6 +93,18 @@ def test_unusable_facet_values_are_left_out_not_linked(hostile_client) -> None:
     assert topics and not topics & {"Energy", "Caspian Sea", "энергетика"}
 
 
+def test_every_link_of_the_stats_page_answers(hostile_client) -> None:
+    import re
+    from html import unescape
+
+    page = hostile_client.get("/stats").get_data(as_text=True)
+    links = {unescape(h) for h in re.findall(r'href="(/search\?[^"]*)"', page)}
+    assert links, "the stats page links its years, topics and languages"
+    broken = {link: status for link in links
+              if (status := hostile_client.get(link).status_code) != 200}
+    assert not broken
+
+
 def test_a_topic_label_is_taken_as_its_slug() -> None:
     release = release_from_record({**RECORD, "topics": ["Energy", "Каспийское море", "visits"]})
     assert release.topics == ["energy", "caspian", "visits"]
