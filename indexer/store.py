@@ -574,12 +574,18 @@ class Store:
         started = time.monotonic()
         folder = Path(folder).resolve()
         files = list(find_input_files([folder]))
+        return self._sync_run(started, files,
+                              lambda searcher, batch: self._vanished(searcher, folder, batch))
+
+    def _sync_run(self, started: float, files: list[Path],
+                  vanished: Callable[[Any, Batch], set[str]]) -> Summary:
+        """Parse ``files``, delete what ``vanished`` names, commit and log a sync."""
         with self._writing():
             ix = self._open_or_create()
             batch = Batch()
             with ix.searcher() as searcher:
                 self._parse(files, batch, searcher)
-                delete_ids = self._vanished(searcher, folder, batch)
+                delete_ids = vanished(searcher, batch)
             crash_point("parsed")
             self._commit(ix, batch, delete_ids)
         summary = batch.summary()
@@ -783,19 +789,8 @@ class Store:
         started = time.monotonic()
         files = [Path(f) for f in files]
         sources = {str(f.resolve()) for f in files} | {str(Path(g).resolve()) for g in gone}
-        with self._writing():
-            ix = self._open_or_create()
-            batch = Batch()
-            with ix.searcher() as searcher:
-                self._parse(files, batch, searcher)
-                delete_ids = self._vanished_from(searcher, sources, batch)
-            crash_point("parsed")
-            self._commit(ix, batch, delete_ids)
-        summary = batch.summary()
-        summary.deleted = len(delete_ids)
-        summary.seconds = time.monotonic() - started
-        self._log("sync", summary, batch, delete_ids)
-        return summary
+        return self._sync_run(started, files, lambda searcher, batch: self._vanished_from(
+            searcher, sources, batch))
 
     @staticmethod
     def _vanished_from(searcher, sources: set[str], batch: Batch) -> set[str]:
