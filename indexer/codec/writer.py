@@ -11,6 +11,11 @@ boundaries, stored fields and columns are those of Whoosh's ``TEXT.index`` and
 It drives Whoosh 2.7.4's private writer state (the field writer's posting file
 and term index, the postings writer's term info): when ``indexer.codec.fast()``
 says no, it is Whoosh's own ``SegmentWriter``.
+
+Past 450 lines on purpose: the class is one state machine over the state of
+Whoosh's writer it inherits (pending postings, spilled blocks, the commit's
+merge of older segments), and its methods read and write that state together;
+what stands alone (chunks, blocks, value encodings) lives in the modules beside it.
 """
 
 from __future__ import annotations
