@@ -654,7 +654,7 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
 
 
 def page_cache_default() -> int:
-    from indexer.settings import setting
+    from webui.settings import setting
 
     return int(setting("PAGE_CACHE_SIZE"))
 

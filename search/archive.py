@@ -33,7 +33,6 @@ from indexer.fields import (
     title_field,
 )
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
-from indexer.settings import setting
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
 from search.evaluation import Evaluator, Matches, Postings
@@ -50,6 +49,7 @@ from search.querylang import (
     parse,
 )
 from search.request import QueryError, SearchRequest
+from search.settings import setting
 from search.suggest import Corrections, convert_layout, correct_query
 
 #: Title fields weigh more than bodies (applied as query boosts, see querylang).
