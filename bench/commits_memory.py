@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import web  # noqa: E402  (bench/web.py: corpus records)
 from indexing import corpus_for, read_records  # noqa: E402
 
-from indexer.records import release_from_record  # noqa: E402
+from indexer.inputs.records import release_from_record  # noqa: E402
 from indexer.store import Store  # noqa: E402
 from search import Archive, SearchRequest  # noqa: E402
 from search import highlight as hl  # noqa: E402

@@ -7,13 +7,33 @@ root) and is only ever read from there, never copied in.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+
+
+def shared_folder() -> Path:
+    """The peers' shared folder (tools, data): ``$PRESSROOM_SHARED``, else the first
+    ``shared/`` beside the checkout or one of its parents (a git worktree sits deeper)."""
+    if os.environ.get("PRESSROOM_SHARED"):
+        return Path(os.environ["PRESSROOM_SHARED"])
+    for parent in REPO.parents:
+        if (parent / "shared" / "tools").is_dir():
+            return parent / "shared"
+    return REPO.parent / "shared"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child Python process: this checkout importable first."""
+    paths = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **extra}
+
+
+DEFAULT_DATA = shared_folder() / "data"
 
 # Benchmarks run as scripts (`python bench/x.py`): make the project importable.
 if str(REPO) not in sys.path:

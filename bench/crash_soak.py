@@ -2,7 +2,7 @@
 
     python bench/crash_soak.py [--rounds N] [--files F] [--seed S] [--workers W]
 
-The suite kills writers at named crash points (tests/test_crash.py), which is
+The suite kills writers at named crash points (tests/indexer/test_crash.py), which is
 deterministic; this soak adds what a fixed list of points cannot: moments
 nobody thought of.  Each round runs `pressroom index`, `sync`, `rebuild` or
 `retag` in a child process on a small index, kills it after a random delay
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import signal
@@ -37,6 +36,7 @@ if str(REPO) not in sys.path:
 
 from whoosh import index as whoosh_index  # noqa: E402
 
+from bench.common import child_env  # noqa: E402
 from indexer.location import live_index_dir  # noqa: E402
 
 COMMANDS = ("index", "sync", "rebuild", "retag")
@@ -90,8 +90,7 @@ class Soak:
         self.files = files
         self.folder = work / "archive"
         self.root = work / "index"
-        self.env = {**os.environ, "PYTHONPATH": str(REPO),
-                    "PRESSROOM_INDEX_WORKERS": str(workers)}
+        self.env = child_env(PRESSROOM_INDEX_WORKERS=str(workers))
         for name in ("PRESSROOM_INDEX", "PRESSROOM_TOPICS", "PRESSROOM_CRASH_AT"):
             self.env.pop(name, None)
         self.version = 0

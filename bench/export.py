@@ -120,7 +120,7 @@ def main() -> None:
 def _median_date(archive, request):
     import datetime as dt
 
-    from search.archive import stored_fields
+    from indexer.codec.readers import stored_fields
 
     searcher, order, _ = archive.all_matches(request)
     return dt.date.fromisoformat(stored_fields(searcher, int(order[len(order) // 2]))["date"])

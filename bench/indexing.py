@@ -24,8 +24,8 @@ Engines:
 * ``pressroom-plain``: the same with the bilingual fields as plain
   ``whoosh.fields.TEXT`` and Whoosh's own SegmentWriter, in one process
   ("before"; slow).
-* ``xapian``: the peers' Xapian engine (``/work/shared/tools/peers/engines.py``):
-  TermGenerator with Snowball english/russian stemmers, one commit.
+* ``xapian``: ``bench.speed.Xapian.build``, the Xapian index the speed benchmark
+  searches: TermGenerator with Snowball english/russian stemmers, one commit.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-SHARED = REPO.parent / "shared"
+from bench.common import child_env, shared_folder  # noqa: E402
+
+SHARED = shared_folder()
 PEERS = SHARED / "tools" / "peers"
 XQUAD = SHARED / "data" / "xquad"
 CORPUS_DIR = Path(tempfile.gettempdir())
@@ -158,18 +160,17 @@ def build_stock(records: list[dict], folder: Path) -> None:
 
 
 def build_xapian(records: list[dict], folder: Path) -> None:
-    if str(PEERS) not in sys.path:
-        sys.path.insert(0, str(PEERS))
-    import engines
+    # The one Xapian indexer of the benchmarks: bench/speed.py measures the same.
+    from bench.speed import Xapian
 
-    engines.Xapian(str(folder)).build(records)
+    Xapian.build(records, folder)
 
 
 def plain_schema():
     """The shipped schema with every bilingual text field as a plain TEXT."""
     from whoosh import fields
 
-    from indexer.schema import build_schema
+    from indexer.fields import build_schema
 
     schema = build_schema()
     for name in list(schema.names()):
@@ -224,7 +225,7 @@ def child(engine: str, corpus: Path, n: int, folder: Path) -> dict:
     if engine == "xapian":
         import xapian
 
-        docs, segments = xapian.Database(str(folder)).get_doccount(), None
+        docs, segments = xapian.Database(str(folder / "db")).get_doccount(), None
     else:
         from whoosh import index
 
@@ -313,7 +314,7 @@ def main() -> None:
         for engine in args.engines.split(","):
             folder = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
             try:
-                env = {**os.environ, "PYTHONPATH": str(REPO)}
+                env = child_env()
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", engine, str(corpus), str(n),
                      str(folder)],

@@ -2,8 +2,8 @@
 
     python bench/parse_scaling.py [--reps R]
 
-The suite checks that these inputs parse or fail cleanly (tests/test_scraped.py,
-tests/test_htmlpage.py, tests/test_sources.py); whether their time grows
+The suite checks that these inputs parse or fail cleanly (tests/indexer/test_scraped.py,
+tests/indexer/test_htmlpage.py, tests/indexer/test_sources.py); whether their time grows
 linearly is a measurement, so it lives here.  For each input this prints the
 best CPU seconds of ``--reps`` runs at size n and 2n and their ratio: about 2
 is linear, about 4 quadratic.
@@ -21,10 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from indexer.htmlpage import parse_html  # noqa: E402
+from indexer.inputs.htmlpage import parse_html  # noqa: E402
+from indexer.inputs.scraped import parse_scraped_text  # noqa: E402
+from indexer.inputs.sources import parse_bytes  # noqa: E402
 from indexer.release import ReleaseError  # noqa: E402
-from indexer.scraped import parse_scraped_text  # noqa: E402
-from indexer.sources import parse_bytes  # noqa: E402
 
 
 def nested(levels: int) -> str:

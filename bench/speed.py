@@ -67,6 +67,7 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.common import child_env  # noqa: E402
 from bench.indexing import (  # noqa: E402
     XQUAD_PREP,
     TreeMemory,
@@ -535,11 +536,6 @@ def child_web(index_root: Path, duration: float, quick: bool, out: Path) -> None
     lines = [str(line) for line in web.web_section(result)]
     out.write_text(json.dumps({"lines": lines, "result": result}, default=str),
                    encoding="utf-8")
-
-
-def child_env() -> dict[str, str]:
-    paths = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def run_child(*args: str) -> tuple[dict | None, str]:

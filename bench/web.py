@@ -68,6 +68,7 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.common import child_env  # noqa: E402
 from bench.indexing import corpus_for, read_records  # noqa: E402
 from bench.querymix import load, topic_slug  # noqa: E402
 from bench.speed_report import WEB_FRESH_MS, WEB_RATIO_TARGET  # noqa: E402
@@ -273,7 +274,7 @@ def serving(root: Path, work: Path, *, cache_size: int | None, workers: int,
             threads: int) -> Iterator[int]:
     """`pressroom serve` on a free loopback port until /healthz answers 200; its port."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = child_env()
     if cache_size is not None:
         env["PRESSROOM_PAGE_CACHE_SIZE"] = str(cache_size)
     log = (work / f"serve-{port}.log").open("wb")
@@ -345,7 +346,8 @@ def server_log(work: Path) -> dict:
 
 def release_record(record: dict, *, release_id: str | None = None,
                    marker: str | None = None) -> dict:
-    """A generated corpus record in the shape `pressroom index` reads (indexer/records.py)."""
+    """A generated corpus record in the shape `pressroom index` reads
+    (indexer/inputs/records.py)."""
     out = {"id": release_id or record["id"], "date": record["date"],
            "topics": [topic_slug(record["topic"])]}
     for lang in ("en", "ru"):
@@ -365,7 +367,7 @@ def write_jsonl(records: Sequence[dict], path: Path) -> Path:
 
 
 def index_file(root: Path, path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = child_env()
     return subprocess.run([*pressroom_command(), "index", "--index", str(root), str(path)],
                           capture_output=True, text=True, env=env, cwd=REPO)
 
@@ -652,7 +654,7 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
 
 
 def page_cache_default() -> int:
-    from indexer.settings import setting
+    from webui.settings import setting
 
     return int(setting("PAGE_CACHE_SIZE"))
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from indexer.analysis import tokenize
+from indexer.fields import OTHER, stored_versions, text_fields
 from indexer.release import ANALYZED_LANGUAGES, Release, Version
-from indexer.schema import OTHER, text_fields
 
 #: Picks topic slugs for a release; the taxonomy's tagger in practice.
 Tagger = Callable[[Release], list[str]]
@@ -58,25 +58,16 @@ def release_document(release: Release, tagger: Tagger | None = None,
         # One set of fields holds every other language; a second one is rare,
         # and is appended so that its words stay findable.
         doc["other_lang"] = others[0].lang
-        doc[f"title_{OTHER}"] = others[0].title
-        doc[f"body_{OTHER}"] = "\n\n".join(v.body for v in others)
+        title_name, body_name = text_fields(OTHER)
+        doc[title_name] = others[0].title
+        doc[body_name] = "\n\n".join(v.body for v in others)
     return doc
 
 
 def release_from_stored(stored: Mapping[str, Any]) -> Release:
     """Rebuild a release from a document's stored fields (for re-tagging)."""
-    versions: dict[str, Version] = {}
-    for lang in stored.get("languages", "").split(","):
-        if not lang:
-            continue
-        field_lang = lang if lang in ANALYZED_LANGUAGES else OTHER
-        if field_lang == OTHER and stored.get("other_lang") != lang:
-            continue
-        versions[lang] = Version(
-            lang=lang,
-            title=stored.get(f"title_{field_lang}", ""),
-            body=stored.get(f"body_{field_lang}", ""),
-        )
+    versions = {lang: Version(lang=lang, title=title, body=body)
+                for lang, title, body in stored_versions(stored)}
     date = dt.date.fromisoformat(stored["date"]) if stored.get("date") else None
     return Release(
         versions=versions,

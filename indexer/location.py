@@ -41,7 +41,3 @@ def live_index_dir(root: str | Path) -> Path:
         f"(or `make run` for the sample corpus)"
     )
 
-
-def open_live_index(root: str | Path) -> whoosh_index.Index:
-    """Open the live generation's Whoosh index for reading."""
-    return whoosh_index.open_dir(str(live_index_dir(root)))

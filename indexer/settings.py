@@ -1,5 +1,8 @@
 """Every setting of Pressroom, declared once, each with a default and help text.
 
+This module holds the ``Setting`` type, the one registry and the indexer's own
+settings; ``search.settings`` and ``webui.settings`` declare theirs into it.
+
 Each layer reads the settings it needs; environment variables override the
 defaults, and command-line options or ``create_app(test_config)`` override both.
 """
@@ -40,13 +43,6 @@ SETTINGS: dict[str, Setting] = {
         Setting("INDEX", "index", "Folder of the index (generations and CURRENT pointer)."),
         Setting("LOCK_TIMEOUT", 10.0,
                 "Seconds a writer waits for the index lock before giving up."),
-        Setting("QUERY_TIME_LIMIT", 2.0,
-                "Seconds one search may run before results are cut short."),
-        Setting("MAX_PAGE_SIZE", 100, "Largest number of hits per page."),
-        Setting("MAX_RESULT_WINDOW", 1000, "Deepest hit reachable by paging (page × per_page)."),
-        Setting("ADMIN_TOKEN", "", "Bearer token for POST /api/releases; empty turns ingest off."),
-        Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024,
-                "Largest request body the ingest endpoint accepts."),
         Setting("MAX_FILE_BYTES", 20 * 1024 * 1024,
                 "Largest input file read whole (a JSON array, an HTML page, a text file); "
                 "JSON Lines files are read record by record, each line at most this size."),
@@ -57,28 +53,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("INDEX_WORKERS", 0,
                 "Processes analyzing the releases of a large indexing run; 0: one per CPU "
                 "core, 1: only the writer's own."),
-        Setting("HOST", "127.0.0.1", "Address `pressroom serve` listens on."),
-        Setting("PORT", 8000, "Port `pressroom serve` listens on."),
-        Setting("WORKERS", 2, "Gunicorn worker processes of `pressroom serve`."),
-        Setting("THREADS", 4, "Threads per worker of `pressroom serve` answering requests "
-                "(each read whole first, so slow clients hold none)."),
-        Setting("TRUSTED_PROXY", "",
-                "Address of a reverse proxy in front of `pressroom serve` (e.g. 127.0.0.1) "
-                "whose X-Forwarded-For/-Proto/-Host/-Port headers are believed; empty: none."),
-        Setting("PAGE_CACHE_SIZE", 1024,
-                "Search pages each web worker keeps for repeated queries; 0 turns it off."),
-        # Research tools: exports, citations, the editors' report of failed searches.
-        Setting("PUBLISHER", "Ministry of Foreign Affairs of the Republic of Azerbaijan",
-                "Author and publisher named in citations (English)."),
-        Setting("PUBLISHER_RU", "Министерство иностранных дел Азербайджанской Республики",
-                "Author and publisher named in citations (Russian interface)."),
-        Setting("PUBLIC_URL", "http://127.0.0.1:8000",
-                "Site address in permalinks of command-line exports (the web uses its own)."),
-        Setting("ZERO_RESULTS_LOG", True,
-                "Count searches that found nothing (or only through a fallback or correction) "
-                "in <index>/reports.sqlite3 for the editors' report; false records nothing."),
-        Setting("ZERO_RESULTS_RETENTION_DAYS", 90,
-                "Days the editors' report keeps a failed search before forgetting it."),
+        Setting("CODEC", "fast",
+                "How the index files are written and read: fast (Pressroom's readers and "
+                "segment writer, on Whoosh 2.7.4 only) or stock (Whoosh's own code)."),
         # Keeping current (issue 16): `pressroom watch` and `pressroom fetch`.
         Setting("WATCH_QUIET", 1.0,
                 "Seconds `watch` waits with no file event before committing a batch."),
@@ -101,12 +78,15 @@ SETTINGS: dict[str, Setting] = {
     ]
 }
 
-# Query time limit: how many costly searches (many wildcard or fuzzy words) run at once.
-SETTINGS["COSTLY_SEARCHES"] = Setting(
-    "COSTLY_SEARCHES", 1,
-    "Searches of many wildcard or fuzzy words one server process runs at once; more wait "
-    "up to a tenth of the time limit, then answer a partial page saying the server is "
-    "busy. 0: no limit.")
+
+def declare(*settings: Setting) -> dict[str, Setting]:
+    """Add a package's own settings to the one registry (``SETTINGS``, which the CLI
+    help reads); each name is declared once."""
+    for s in settings:
+        if s.name in SETTINGS:
+            raise ValueError(f"setting {s.name} is declared twice")
+        SETTINGS[s.name] = s
+    return {s.name: s for s in settings}
 
 
 def setting(name: str) -> Any:

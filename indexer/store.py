@@ -17,7 +17,7 @@ Safety rests on three things:
   previous commit readable.  Its leftovers (the writer's ``MAIN.tmp`` folder,
   temporary TOCs, unreferenced segment files, a generation never swapped in)
   are ignored by readers and removed by the next writer before it writes.
-  tests/test_crash.py kills runs at each named crash point (``indexer.faults``).
+  tests/indexer/test_crash.py kills runs at each named crash point (``indexer.faults``).
 * A run's inputs are all parsed before anything is written, and each file's
   releases go in all together or not at all.
 
@@ -43,19 +43,19 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, clean_files
 from whoosh.query import Term
 from whoosh.util.filelock import try_for
 
+from indexer.codec.files import clean_unreferenced
+from indexer.codec.writer import FastSegmentWriter
 from indexer.documents import release_document, release_from_stored
-from indexer.fastindex import FastSegmentWriter
 from indexer.faults import crash_point
+from indexer.fields import build_schema
+from indexer.inputs.sources import Failure, find_input_files, read_releases
 from indexer.ledger import record_write
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
-from indexer.schema import build_schema
 from indexer.settings import setting
-from indexer.sources import Failure, find_input_files, read_releases
 from indexer.workers import AnalysisPool, Setup, cpu_count
 
 LOCK_FILE = ".write.lock"
@@ -382,12 +382,7 @@ class Store:
                 with contextlib.suppress(OSError):
                     entry.unlink()
         storage = FileStorage(str(folder))
-        try:
-            toc = TOC.read(storage, whoosh_index._DEF_INDEX_NAME)
-        except Exception:  # no readable TOC: nothing is known to be unreferenced
-            return
-        # What Whoosh does after each commit: segment files no TOC names, and older TOCs.
-        clean_files(storage, whoosh_index._DEF_INDEX_NAME, toc.generation, toc.segments)
+        clean_unreferenced(storage)
 
     def _writer(self, ix):
         # Whoosh's lock taken here, not by the writer: a writer whose files
@@ -397,7 +392,7 @@ class Store:
         if not try_for(lock.acquire, timeout=self.lock_timeout, delay=LOCK_POLL):
             raise IndexBusy(self.root)
         try:
-            # Whoosh's SegmentWriter, minus its per-posting sort (indexer/fastindex.py).
+            # Whoosh's SegmentWriter, minus its per-posting sort (indexer/codec/writer.py).
             writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
         except BaseException:
             lock.release()
@@ -579,12 +574,18 @@ class Store:
         started = time.monotonic()
         folder = Path(folder).resolve()
         files = list(find_input_files([folder]))
+        return self._sync_run(started, files,
+                              lambda searcher, batch: self._vanished(searcher, folder, batch))
+
+    def _sync_run(self, started: float, files: list[Path],
+                  vanished: Callable[[Any, Batch], set[str]]) -> Summary:
+        """Parse ``files``, delete what ``vanished`` names, commit and log a sync."""
         with self._writing():
             ix = self._open_or_create()
             batch = Batch()
             with ix.searcher() as searcher:
                 self._parse(files, batch, searcher)
-                delete_ids = self._vanished(searcher, folder, batch)
+                delete_ids = vanished(searcher, batch)
             crash_point("parsed")
             self._commit(ix, batch, delete_ids)
         summary = batch.summary()
@@ -788,19 +789,8 @@ class Store:
         started = time.monotonic()
         files = [Path(f) for f in files]
         sources = {str(f.resolve()) for f in files} | {str(Path(g).resolve()) for g in gone}
-        with self._writing():
-            ix = self._open_or_create()
-            batch = Batch()
-            with ix.searcher() as searcher:
-                self._parse(files, batch, searcher)
-                delete_ids = self._vanished_from(searcher, sources, batch)
-            crash_point("parsed")
-            self._commit(ix, batch, delete_ids)
-        summary = batch.summary()
-        summary.deleted = len(delete_ids)
-        summary.seconds = time.monotonic() - started
-        self._log("sync", summary, batch, delete_ids)
-        return summary
+        return self._sync_run(started, files, lambda searcher, batch: self._vanished_from(
+            searcher, sources, batch))
 
     @staticmethod
     def _vanished_from(searcher, sources: set[str], batch: Batch) -> set[str]:

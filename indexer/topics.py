@@ -23,9 +23,9 @@ from itertools import chain
 from pathlib import Path
 
 from indexer.analysis import CACHE_SIZE, SURFACE_MARK, default_analyzer, tokenize
-from indexer.fastindex import WordAnalysis, word_analysis
 from indexer.release import Release
 from indexer.settings import setting
+from indexer.words import WordAnalysis, word_analysis
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "topics.toml"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")

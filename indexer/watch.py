@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.sources import INPUT_SUFFIXES
+from indexer.inputs.sources import INPUT_SUFFIXES
 from indexer.store import IndexBusy, Store, Summary
 
 log = logging.getLogger(__name__)

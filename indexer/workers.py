@@ -3,7 +3,7 @@
 Most of an indexing run goes into analysis (tokenizing, lemmatizing, tagging
 topics), which needs nothing from the index.  ``AnalysisPool`` hands
 consecutive slices of the releases to worker processes, each of which turns
-its slice into a ``fastindex.Chunk`` (postings grouped by field and term, the
+its slice into a ``indexer.codec.chunks.Chunk`` (postings grouped by field and term, the
 stored fields pickled and compressed), and gives the chunks back in order.
 Document numbers, and so the index, are exactly those of a run without
 workers; the writer, and every lock, stay in the calling process.
@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.fastindex import BlockBatch, Chunk, ChunkBuilder, EncodedBlock, encode_batch
+from indexer.codec.blocks import BlockBatch, EncodedBlock, encode_batch
+from indexer.codec.chunks import Chunk, ChunkBuilder
 from indexer.faults import ENV as CRASH_ENV
 from indexer.release import Release, Version
 
@@ -173,7 +174,7 @@ class AnalysisPool:
 
     def encode_blocks(self, batches: Iterable[BlockBatch],
                       count: int) -> Iterator[list[EncodedBlock]]:
-        """Each of the ``count`` batches' blocks encoded (``fastindex.encode_batch``), in
+        """Each of the ``count`` batches' blocks encoded (``indexer.codec.blocks.encode_batch``), in
         order.  The batches are made as they are sent, in another thread."""
         return self._run((("encode", batch) for batch in batches), count)
 

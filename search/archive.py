@@ -24,10 +24,15 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from indexer.analysis import SURFACE_MARK
+from indexer.codec.readers import stored_fields
+from indexer.fields import (
+    TEXT_LANGUAGES,
+    field_lang,
+    stored_versions,
+    text_fields,
+    title_field,
+)
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
-from indexer.release import ANALYZED_LANGUAGES
-from indexer.schema import OTHER, TEXT_LANGUAGES
-from indexer.settings import setting
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
 from search.evaluation import Evaluator, Matches, Postings
@@ -44,6 +49,7 @@ from search.querylang import (
     parse,
 )
 from search.request import QueryError, SearchRequest
+from search.settings import setting
 from search.suggest import Corrections, convert_layout, correct_query
 
 #: Title fields weigh more than bodies (applied as query boosts, see querylang).
@@ -58,10 +64,6 @@ TABLES_KEPT = 4
 #: Files changed this recently may change again within one tick of their
 #: timestamps: until then every request checks the index in full.
 SETTLE_SECONDS = 1.0
-
-
-def field_lang(lang: str) -> str:
-    return lang if lang in ANALYZED_LANGUAGES else OTHER
 
 
 @dataclass
@@ -172,25 +174,6 @@ def top_scores(mask: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[i
         docs, values = docs[keep], values[keep]
     order = np.lexsort((docs, -values))[:limit]
     return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
-
-
-def stored_fields(searcher, docnum: int) -> dict[str, Any]:
-    """A document's stored fields, read from its segment.
-
-    ``Searcher.stored_fields`` also checks each field against the schema, for
-    indexes whose schema lost fields; a third of its cost per hit, and a
-    generation's schema never changes.
-    """
-    reader = searcher.reader()
-    if reader.is_atomic():
-        leaf, local = reader, docnum
-    else:
-        segment, local = reader._segment_and_docnum(docnum)
-        leaf = reader.readers[segment]
-    perdoc = getattr(leaf, "_perdoc", None)
-    if perdoc is None or leaf.is_closed:
-        return searcher.stored_fields(docnum)
-    return perdoc.stored_fields(local)
 
 
 class Archive:
@@ -534,7 +517,7 @@ class Archive:
              deadline: Deadline | None = None) -> dict[str, Any]:
         stored = stored_fields(searcher, docnum)
         languages = [x for x in stored.get("languages", "").split(",") if x]
-        titles = {lang: stored.get(f"title_{field_lang(lang)}", "") for lang in languages}
+        titles = {lang: stored.get(title_field(lang), "") for lang in languages}
         order = list(dict.fromkeys([*preferred, "en", "ru"]))
 
         def rank(lang: str) -> tuple:
@@ -542,20 +525,19 @@ class Archive:
             return (-best, order.index(lang) if lang in order else len(order))
 
         shown = min(languages, key=rank) if languages else "en"
-        flang = field_lang(shown)
-        title_field, body_field = f"title_{flang}", f"body_{flang}"
+        title_name, body_name = text_fields(shown)
         schema = searcher.schema
-        title = stored.get(title_field, "")
+        title = stored.get(title_name, "")
         return {
             "id": stored.get("id", ""),
             "number": stored.get("number", ""),
             "date": stored.get("date", ""),
             "languages": languages,
             "topics": [x for x in stored.get("topics", "").split(",") if x],
-            "title": highlight_all(title, schema[title_field].analyzer,
-                                   terms.get(title_field, set()), deadline),
-            "snippet": snippet(stored.get(body_field, ""), schema[body_field].analyzer,
-                               terms.get(body_field, set()), deadline=deadline),
+            "title": highlight_all(title, schema[title_name].analyzer,
+                                   terms.get(title_name, set()), deadline),
+            "snippet": snippet(stored.get(body_name, ""), schema[body_name].analyzer,
+                               terms.get(body_name, set()), deadline=deadline),
             "lang": shown,
             "titles": titles,
             "other_languages": [x for x in languages if x != shown],
@@ -627,20 +609,16 @@ class Archive:
             terms = ctx.compiled(parse(highlight), TEXT_LANGUAGES).terms
         schema = searcher.schema
         versions = []
-        for lang in [x for x in stored.get("languages", "").split(",") if x]:
-            flang = field_lang(lang)
-            if flang == OTHER and stored.get("other_lang") not in (None, "", lang):
-                continue
-            title_field, body_field = f"title_{flang}", f"body_{flang}"
-            body = stored.get(body_field, "")
-            analyzer = schema[body_field].analyzer
+        for lang, title, body in stored_versions(stored):
+            title_name, body_name = text_fields(lang)
+            analyzer = schema[body_name].analyzer
             paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n") if p.strip()]
             versions.append({
                 "lang": lang,
                 "label": language_label(lang),
-                "title": highlight_all(stored.get(title_field, ""), schema[title_field].analyzer,
-                                       terms.get(title_field, set()), ctx.deadline),
-                "paragraphs": [highlight_all(p, analyzer, terms.get(body_field, set()),
+                "title": highlight_all(title, schema[title_name].analyzer,
+                                       terms.get(title_name, set()), ctx.deadline),
+                "paragraphs": [highlight_all(p, analyzer, terms.get(body_name, set()),
                                              ctx.deadline)
                                for p in paragraphs],
             })

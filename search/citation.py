@@ -22,7 +22,7 @@ import rispy
 from babel.dates import format_date
 from rispy.writer import RisWriter
 
-from indexer.settings import setting
+from search.settings import setting
 
 CITATION_FORMATS = ("ris", "bibtex", "csl-json")
 _TAG = re.compile(r"<[^>]+>")

@@ -11,11 +11,11 @@ import sys
 import click
 
 from indexer.location import IndexNotFound, index_root
-from indexer.settings import setting
 from search.archive import Archive
 from search.export import FORMATS, export_chunks
 from search.page import SearchPage
 from search.request import SORTS, QueryError, SearchRequest
+from search.settings import setting
 from search.zeroresults import ZeroResultsLog
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)

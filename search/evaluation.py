@@ -28,11 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.util.numeric import byte_to_length
 
+from indexer.codec.readers import field_lengths, occurrences_of, per_field_b, postings_of
 from search.matching import TIEBREAK, BestOf, weighted_tree
 
 #: Postings (documents × terms) kept decoded per generation, 12 bytes each
@@ -42,9 +40,6 @@ CACHED_POSTINGS = 10_000_000
 _PHRASE_KEY = 1 << 32
 #: Phrase candidates checked between two looks at the clock.
 CLOCK_EVERY = 256
-
-#: byte → field length, as ``whoosh.util.numeric.byte_to_length`` decodes it.
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 @dataclass
@@ -137,7 +132,7 @@ class Postings:
         self.size = searcher.doc_count_all()
         self.B = weighting.B
         self.K1 = weighting.K1
-        self._field_B = dict(getattr(weighting, "_field_B", {}))
+        self._field_B = per_field_b(weighting)
         self._terms = _ArrayCache(budget)
         self._occurrences = _ArrayCache(budget)
         self._lengths: dict[str, np.ndarray] = {}
@@ -148,7 +143,7 @@ class Postings:
         """Every document's length of ``fieldname`` as Whoosh's scorer sees it."""
         found = self._lengths.get(fieldname)
         if found is None:
-            found = self._lengths[fieldname] = _field_lengths(searcher, fieldname, self.size)
+            found = self._lengths[fieldname] = field_lengths(searcher, fieldname, self.size)
         return found
 
     # ------------------------------------------------------------ terms
@@ -183,101 +178,6 @@ class Postings:
         return ids, scores
 
 
-def _field_lengths(searcher: Any, fieldname: str, size: int) -> np.ndarray:
-    out = np.ones(size, dtype=np.float64)  # Whoosh's default where a segment has no lengths
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        count = reader.doc_count_all()
-        column = None
-        perdoc = getattr(reader, "_perdoc", None)
-        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-            column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        if column is not None and hasattr(column, "_dbfile") and column._fixedlen == 1:
-            stored = min(column._count, count)
-            raw = np.zeros(count, dtype=np.uint8)
-            if stored:
-                raw[:stored] = np.frombuffer(
-                    column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-            out[offset:offset + count] = _LENGTH_OF_BYTE[raw]
-        else:
-            for docnum in range(count):
-                out[offset + docnum] = reader.doc_field_length(docnum, fieldname, 1) or 0
-    return out
-
-
-def postings_of(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a term across segments: global docnums and weights (deleted kept)."""
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if (fieldname, text) not in reader:
-            continue
-        matcher = _unfiltered_postings(reader, fieldname, text)
-        if type(matcher) is W3LeafMatcher and not matcher._byteids:
-            ids, weights = _read_blocks(matcher)
-        else:
-            ids, weights = _read_generic(matcher)
-        id_parts.append((ids + offset).astype(np.int32))
-        weight_parts.append(weights)
-    if not id_parts:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
-
-
-def _unfiltered_postings(reader: Any, fieldname: str, text: bytes) -> Any:
-    """A segment's postings of a term without the deletions filter: the live mask does
-    its work.  The filter may already have stepped its child past leading deleted
-    documents, which is harmless."""
-    matcher = reader.postings(fieldname, text)
-    while isinstance(matcher, matching.WrappingMatcher):
-        matcher = matcher.child
-    return matcher
-
-
-def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
-    """A block at a time: the delta-coded ids and the weights array of each (Whoosh 2.7.4)."""
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    while matcher.is_active():
-        matcher._read_data()
-        data = matcher._data
-        ids.append(np.cumsum(np.asarray(data[0], dtype=np.int64)))
-        raw = data[1]
-        count = matcher._blocklength
-        if raw is None:
-            weights.append(np.ones(count, dtype=np.float64))
-        elif isinstance(raw, float):
-            weights.append(np.full(count, np.float32(raw), dtype=np.float64))
-        else:
-            weights.append(np.asarray(raw, dtype=np.float32).astype(np.float64))
-        if matcher._lastblock:
-            break
-        matcher._next_block()
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(ids), np.concatenate(weights)
-
-
-def occurrences_of(searcher: Any, fieldname: str, text: bytes
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Every occurrence of a term across segments: (global docnum, position) arrays."""
-    fmt = searcher.schema[fieldname].format
-    docs: list[int] = []
-    positions: list[int] = []
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if (fieldname, text) not in reader:
-            continue
-        matcher = _unfiltered_postings(reader, fieldname, text)
-        while matcher.is_active():
-            found = fmt.decode_positions(matcher.value())
-            docs.extend([matcher.id() + offset] * len(found))
-            positions.extend(found)
-            matcher.next()
-    return np.asarray(docs, dtype=np.int32), np.asarray(positions, dtype=np.int32)
-
-
 def _terms_of(q: wq.Query) -> list[tuple[str, bytes]] | None:
     """(field, term bytes) of a phrase part made of terms (a Term or a BestOf of Terms)."""
     subs = q.subqueries if type(q) is BestOf else [q]
@@ -285,16 +185,6 @@ def _terms_of(q: wq.Query) -> list[tuple[str, bytes]] | None:
         return None
     return [(sub.fieldname, sub.text.encode("utf-8") if isinstance(sub.text, str) else sub.text)
             for sub in subs]
-
-
-def _read_generic(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    ids: list[int] = []
-    weights: list[float] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
 
 # ---------------------------------------------------------------- evaluation

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from search.archive import Archive, stored_fields
+from indexer.codec.readers import stored_fields
+from search.archive import Archive
 from search.citation import bibtex_entry, ris_entry
 from search.page import SearchPage
 from search.request import SearchRequest

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from search.evaluation import postings_of
+from indexer.codec.readers import postings_of
 from search.labels import language_label, topic_label
 from search.request import SearchRequest
 

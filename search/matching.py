@@ -40,10 +40,9 @@ class BestOfMatcher(matching.UnionMatcher):
         # Either side alone may carry a document, so neither is pruned by the
         # bound: children are replaced without one.
         new_a, new_b = a.replace(0), b.replace(0)
-        if new_a is not a or new_b is not b:
-            return self.__class__(new_a, new_b)
-        self._id = None
-        return self
+        # Always a new union: Whoosh's keeps its current id in a private cache that the
+        # children's moves make stale (only indexer.codec touches Whoosh's privates).
+        return self.__class__(new_a, new_b)
 
     def score(self) -> float:
         a, b = self.a, self.b

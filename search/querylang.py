@@ -22,7 +22,7 @@ from functools import lru_cache
 from whoosh import query as wq
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, PlainAnalyzer, default_analyzer
-from indexer.schema import OTHER
+from indexer.fields import OTHER, SCOPES, field_name
 from search.deadline import Deadline
 from search.matching import BestOf
 from search.notes import Note
@@ -41,8 +41,6 @@ EXPANDED_TERMS = 4_000
 #: A query with this many wildcard or fuzzy words is costly (see ``CostlyGate``).
 COSTLY_EXPANSIONS = 3
 MAX_FUZZY = 2
-#: An exact surface-form match scores above a match through the lemma alone
-#: (measured on the test corpus: exact-form release first 41% at 1.0, 47% at 2.0).
 #: Weight of the exact surface form beside the lemma (measured on XQuAD, see
 #: docs/relevance.md: with DisjunctionMax, 0.5 gives the best MRR@10 in both
 #: languages; larger boosts let rare surface terms dominate).
@@ -61,7 +59,6 @@ MAX_RELAXED_QUERY_WORDS = 6
 #: Query words and phrases whose analysis is remembered (it depends on the text alone).
 ANALYZED_KEPT = 20_000
 
-SCOPES = ("title", "body")
 PAREN_NOTE = Note("parentheses are ignored: OR joins the two words or phrases next to it",
                   "скобки не учитываются: OR связывает соседние слова или фразы")
 _FIELD_PREFIX = re.compile(r"^(title|body):(.*)$", re.IGNORECASE | re.DOTALL)
@@ -443,7 +440,7 @@ class QueryCompiler:
 
     def _fields(self, atom: Atom, field_langs) -> list[str]:
         scopes = (atom.scope,) if atom.scope else SCOPES
-        return [f"{scope}_{lang}" for lang in field_langs for scope in scopes]
+        return [field_name(scope, lang) for lang in field_langs for scope in scopes]
 
     def _atom(self, atom: Atom, field_langs, terms, notes) -> wq.Query:
         per_field: list[wq.Query] = []
@@ -560,7 +557,7 @@ class QueryCompiler:
         if len(self._relaxed) > RELAXED_KEPT:
             self._relaxed.clear()
         reader = self.reader
-        fields = [f"{s}_{lang}" for lang in field_langs if lang != OTHER for s in SCOPES]
+        fields = [field_name(s, lang) for lang in field_langs if lang != OTHER for s in SCOPES]
         if (not fields or any(self._exists(f, t) for f in fields for t in own_terms)
                 or self.corrections.word(reader, word)):
             # Found as it is, or a typo: spelling suggestions handle typos.

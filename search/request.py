@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.settings import setting
 from search.notes import Note
+from search.settings import setting
 
 SORTS = ("relevance", "newest", "oldest")
 #: Longest query text read; the parser drops the rest with a note.

@@ -22,6 +22,16 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 ADMIN_TOKEN = "secret-token"
 
 
+@pytest.fixture(scope="module", params=["fast", "stock"])
+def codec(request: pytest.FixtureRequest):
+    """Runs a module's tests twice: with the codec's fast readers and writer, and with
+    stock Whoosh's paths forced (``PRESSROOM_CODEC=stock``, see indexer/codec/).
+    Module-scoped, so a module's own fixtures that depend on it are built per path."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PRESSROOM_CODEC", request.param)
+        yield request.param
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from indexer.store import Store
@@ -37,7 +47,7 @@ def app(sample_index: Path):
     from webui import create_app
 
     # No editors' report: it would write reports.sqlite3 into the shared sample index
-    # (tests/test_zero_results.py records into copies).
+    # (tests/search/test_zero_results.py records into copies).
     return create_app({"TESTING": True, "INDEX": str(sample_index), "ADMIN_TOKEN": ADMIN_TOKEN,
                        "ZERO_RESULTS_LOG": False})
 

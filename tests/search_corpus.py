@@ -15,8 +15,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.inputs.sources import read_releases
 from indexer.release import Release, Version
-from indexer.sources import read_releases
 from indexer.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

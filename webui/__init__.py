@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from indexer.settings import setting
+from webui.settings import setting
 
 #: Settings of ``indexer.settings`` the web application reads.
 APP_SETTINGS = ("INDEX", "ADMIN_TOKEN", "MAX_UPLOAD_BYTES", "PAGE_CACHE_SIZE")

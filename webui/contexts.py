@@ -23,8 +23,8 @@ from search import SearchRequest
 from search.request import QueryError, last_page
 from webui import research
 from webui.archive import current_archive
+from webui.i18n import UI_LANGUAGES
 
-UI_LANGUAGES = ("en", "ru")
 #: Histogram bars are drawn with CSS classes ``level-0`` … ``level-20`` (the
 #: Content-Security-Policy forbids inline styles, so no computed widths).
 HISTOGRAM_LEVELS = 20

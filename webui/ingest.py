@@ -21,9 +21,9 @@ from werkzeug.exceptions import (
     Unauthorized,
 )
 
-from indexer.records import release_from_record
+from indexer.inputs.records import release_from_record
+from indexer.inputs.sources import parse_bytes
 from indexer.release import Release, ReleaseError
-from indexer.sources import parse_bytes
 from indexer.store import Store
 from webui.archive import current_root
 

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/api/openapi.json``.
 
-It is kept true by tests/test_webui_api.py, which validates real responses of
+It is kept true by tests/webui/test_webui_api.py, which validates real responses of
 every endpoint (errors included) against these schemas, and by a schemathesis
 run.  OpenAPI 3.1 schemas are JSON Schema 2020-12.
 """

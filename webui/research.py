@@ -30,7 +30,6 @@ from flask import (
 )
 from werkzeug.exceptions import BadRequest, NotFound
 
-from indexer.settings import setting
 from search import SearchRequest
 from search.citation import CITATION_FORMATS, citation_file, citation_text, record_from_release
 from search.export import FORMATS, export_chunks, permalink
@@ -40,6 +39,7 @@ from webui.archive import EXTENSION as ARCHIVE_EXTENSION
 from webui.archive import current_archive
 from webui.i18n import ui_lang
 from webui.ingest import check_token
+from webui.settings import setting
 
 bp = Blueprint("research", __name__)
 EXTENSION = "pressroom.zeroresults"

@@ -12,7 +12,8 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from indexer.settings import SETTINGS, setting
+from indexer.settings import SETTINGS
+from webui.settings import setting
 
 
 class PressroomServer(BaseApplication):

@@ -33,8 +33,8 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import WSGITask
 
-from indexer.settings import setting
 from webui.errors import SERVER_ERROR_KEY
+from webui.settings import setting
 
 #: Largest request line plus headers, bytes.  A long pasted query percent-encodes
 #: each Cyrillic letter as six bytes: 64 KiB takes 10,000 letters with room to spare.

@@ -35,9 +35,9 @@ from indexer.fetching.sources import (
     listing_links,
     sitemap_links,
 )
+from indexer.inputs.sources import Failure, parse_bytes
 from indexer.ledger import Ledger, SeenPage, now_text
 from indexer.release import Release, ReleaseError
-from indexer.sources import Failure, parse_bytes
 from indexer.store import Store, Summary
 
 log = logging.getLogger(__name__)

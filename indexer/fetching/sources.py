@@ -141,7 +141,7 @@ def listing_links(body: bytes, base: str, links: str, next_selector: str
     """(release links, next listing page) of a listing page."""
     from bs4 import BeautifulSoup
 
-    from indexer.decoding import decode_text
+    from indexer.inputs.decoding import decode_text
 
     soup = BeautifulSoup(decode_text(body), "html.parser")
     try:

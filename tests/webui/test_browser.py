@@ -1,0 +1,252 @@
+"""Real Chromium (Debian's ``chromium`` package) against a live server in a thread."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = (
+            f"{CHROMIUM} is missing: install Debian's package `chromium` "
+            "(apt-get install chromium) to run the browser tests"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="en-US"
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield tab
+    context.close()
+    assert not errors, errors  # no CSP violations, no failed resources, no script errors
+
+
+def api(client, url: str) -> dict:
+    parts = urlsplit(url)
+    return client.get(f"/api/search?{parts.query}").get_json()
+
+
+def facet_counts(page, facet: str) -> dict[str, int]:
+    links = page.locator(f'ul[data-facet="{facet}"] a.facet__link')
+    return {
+        links.nth(i).get_attribute("data-value"): int(
+            links.nth(i).locator(".facet__count").inner_text()
+        )
+        for i in range(links.count())
+    }
+
+
+def search(page, text: str) -> None:
+    page.get_by_label("Words, phrases or release number").fill(text)
+    page.get_by_label("Words, phrases or release number").press("Enter")
+    page.wait_for_load_state()
+
+
+def test_russian_inflected_search_finds_the_release(page):
+    page.goto("/")
+    search(page, "энергетическому агентству")
+    first = page.locator("ol.hits .hit__title a").first
+    assert "энергетического агентства" in first.inner_text()
+    assert first.locator("mark").count() >= 1
+    assert (
+        "International Energy Agency"
+        in page.locator("ol.hits .hit__other-title").first.inner_text()
+    )
+
+
+def test_topic_facet_changes_the_other_counts_and_chip_removes_it(page, client):
+    page.goto("/search?q=министр")
+    before_total = api(client, page.url)["total"]
+    page.locator('ul[data-facet="topic"] a[data-value="energy"]').click()
+    page.wait_for_load_state()
+    assert parse_qs(urlsplit(page.url).query)["topic"] == ["energy"]
+    twin = api(client, page.url)
+    for facet in ("year", "language", "topic"):
+        assert facet_counts(page, facet) == {v["value"]: v["count"] for v in twin["facets"][facet]}
+    assert twin["total"] < before_total
+    assert page.locator("ol.hits > li").count() == min(twin["total"], twin["per_page"])
+    chip = page.locator(".chips a.chip")
+    assert chip.count() == 1 and "Energy" in chip.inner_text()
+    chip.click()
+    page.wait_for_load_state()
+    assert "topic" not in parse_qs(urlsplit(page.url).query)
+    assert page.locator(".chips a.chip").count() == 0
+    assert api(client, page.url)["total"] == before_total
+
+
+def test_date_range_filter_and_paging(page, client):
+    page.goto("/search?per_page=5&sort=oldest")
+    page.get_by_label("From", exact=True).fill("2015-01-01")
+    page.get_by_label("To", exact=True).fill("2019-12-31")
+    page.get_by_role("button", name="Apply dates").click()
+    page.wait_for_load_state()
+    twin = api(client, page.url)
+    assert twin["query"]["from"] == "2015-01-01" and twin["query"]["to"] == "2019-12-31"
+    assert twin["pages"] > 1
+    chips = page.locator(".chips a.chip").all_inner_texts()
+    assert any("January 1, 2015" in c for c in chips) and any(
+        "December 31, 2019" in c for c in chips
+    )
+    first_page = page.locator("ol.hits time").evaluate_all("els => els.map(e => e.dateTime)")
+    page.get_by_role("link", name="Next").click()
+    page.wait_for_load_state()
+    assert parse_qs(urlsplit(page.url).query)["page"] == ["2"]
+    second_page = page.locator("ol.hits time").evaluate_all("els => els.map(e => e.dateTime)")
+    dates = first_page + second_page
+    assert len(dates) == 10 and dates == sorted(dates)
+    assert all("2015-01-01" <= d <= "2019-12-31" for d in dates)
+    assert page.locator('.pager [aria-current="page"]').inner_text() == "2"
+
+
+def test_release_page_shows_both_languages_side_by_side(page):
+    page.goto("/search?q=энергетическому+агентству")
+    page.locator("ol.hits .hit__title a").first.click()
+    page.wait_for_load_state()
+    english = page.locator('section.version[lang="en"]')
+    russian = page.locator('section.version[lang="ru"]')
+    assert "International Energy Agency" in english.inner_text()
+    assert "энергетического агентства" in russian.inner_text()
+    assert russian.locator("mark").count() >= 1  # the query's forms are highlighted
+    en_box, ru_box = english.bounding_box(), russian.bounding_box()
+    assert en_box["x"] < ru_box["x"] and abs(en_box["y"] - ru_box["y"]) < 5
+    page.screenshot(path=str(ARTIFACTS / "release-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 800})
+    en_box, ru_box = english.bounding_box(), russian.bounding_box()
+    assert ru_box["y"] > en_box["y"] + en_box["height"] - 1  # stacked on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / "release-360.png"), full_page=True)
+    more = page.locator(".more__item a")
+    assert more.count() >= 1
+
+
+def test_interface_switches_to_russian_and_back(page):
+    page.goto("/search?q=energy")
+    assert page.locator("h1").inner_text() == "Search the press release archive"
+    page.get_by_role("navigation", name="Interface language").get_by_role("link", name="RU").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("h1").inner_text() == "Поиск по архиву пресс-релизов"
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["energy"]  # came back to the same search
+    page.goto("/stats")
+    assert page.locator("h1").inner_text() == "Обзор архива"  # remembered
+    page.get_by_role("navigation", name="Язык интерфейса").get_by_role("link", name="EN").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Archive overview"
+
+
+def test_keyboard_layout_correction(page):
+    page.goto("/")
+    search(page, "vbybcnh")
+    notice = page.locator(".notice--suggestion")
+    assert "keyboard layout" in notice.inner_text()
+    link = notice.get_by_role("link", name="министр")
+    link.click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Words, phrases or release number").input_value() == "министр"
+    assert page.locator("ol.hits mark").count() >= 1
+
+
+def test_search_page_screenshots_and_no_javascript_needed(browser, live_server):
+    for width in (1280, 360):
+        context = browser.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": 900},
+            java_script_enabled=False,
+        )
+        tab = context.new_page()
+        tab.goto("/search?q=министры")
+        if width == 1280:
+            # Without JavaScript the sort form keeps its Apply button and still works.
+            tab.get_by_label("Sort by").select_option("newest")
+            tab.locator(".sort-form button").click()
+            tab.wait_for_load_state()
+            assert parse_qs(urlsplit(tab.url).query)["sort"] == ["newest"]
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+        tab.screenshot(path=str(ARTIFACTS / f"search-{width}.png"), full_page=width == 1280)
+        context.close()
+
+
+def test_sort_applies_on_change_with_javascript(page):
+    page.goto("/search?q=министры")
+    assert not page.locator(".sort-form button").is_visible()  # enhanced: no Apply button
+    page.get_by_label("Sort by").select_option("oldest")
+    page.wait_for_url("**sort=oldest**")
+    dates = page.locator("ol.hits time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates == sorted(dates)
+
+
+def test_results_page_downloads_csv_and_ris(page, client):
+    """The download links next to the results count give the whole result set as files."""
+    import csv
+    import io
+
+    import rispy
+
+    page.goto("/search?q=energy&sort=oldest")
+    twin = api(client, page.url)
+    assert "Download all" in page.locator("#downloads").inner_text()
+    with page.expect_download() as csv_download:
+        page.locator('#downloads a[data-format="csv"]').click()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    assert csv_download.value.suggested_filename == "pressroom-export.csv"
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:], newline="")))
+    assert rows[0][:4] == ["id", "number", "date", "languages"]
+    assert rows[1][0] == twin["hits"][0]["id"]  # the first row is the first hit
+    assert len(rows) - 1 == twin["total"]
+    with page.expect_download() as ris_download:
+        page.locator('#downloads a[data-format="ris"]').click()
+    entries = rispy.loads(Path(ris_download.value.path()).read_text(encoding="utf-8"))
+    assert entries[0]["type_of_reference"] == "PRESS"
+    assert entries[0]["id"] == twin["hits"][0]["id"]
+    assert len(entries) == twin["total"]
