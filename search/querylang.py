@@ -27,6 +27,7 @@ from search.deadline import Deadline
 from search.matching import BestOf
 from search.notes import Note
 from search.request import MAX_QUERY_CHARS, clean_text
+from search.stopwords import drop_stop_words
 from search.suggest import MAX_WORD, Corrections
 
 #: Most words/phrases read from one query; more are dropped with a note.
@@ -271,6 +272,7 @@ def parse(text: str) -> ParsedQuery:
         notes.append(Note("NOT at the end of the query is ignored",
                           "NOT в конце запроса не учитывается"))
     _group(items, parsed)
+    drop_stop_words(parsed)
     return parsed
 
 
