@@ -30,6 +30,7 @@ from indexer.schema import OTHER, TEXT_LANGUAGES
 from indexer.settings import setting
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
+from search.emptied import emptying_filters
 from search.evaluation import Evaluator, Matches, Postings
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
@@ -479,8 +480,20 @@ class Archive:
                 "only exclusions given: listing every release without them",
                 "заданы только исключения: показаны все релизы без этих слов"))
 
+        if not run.total and run.parsed.positive and in_time():
+            def everywhere() -> np.ndarray:
+                return ctx.matches(ctx.compiled(run.parsed, TEXT_LANGUAGES, run.mode)).mask
+            emptied = emptying_filters(request, filters, run.docs, everywhere)
+            notes += [e.note() for e in emptied]
+        else:
+            emptied = []
         page = SearchPage(request=request, total=run.total, suggestion=suggestion,
-                          understood=Understood(run.parsed.render(run.mode), run.mode, notes))
+                          understood=Understood(run.parsed.render(run.mode), run.mode, notes),
+                          emptied_by=emptied)
+        if run.total and request.page > page.pages:
+            notes.append(Note(
+                f"page {request.page} is past the end: the last page is {page.pages}",
+                f"страница {request.page} за концом выдачи: последняя — {page.pages}"))
         ranked = self._rank(ctx, run, request)
         page.hits = self._hits(ctx, ranked, run.parsed, run.compiled, run.mode, langs, request)
         page.facets, page.facets_timed_out = self._facets(

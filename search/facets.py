@@ -116,7 +116,8 @@ class FilterSets:
     def of(cls, table: DocTable, request: SearchRequest) -> FilterSets:
         return cls(
             topic=table.with_value("topics", request.topics) if request.topics else None,
-            year=table.with_value("year", [str(request.year)]) if request.year else None,
+            year=(table.with_value("year", [str(y) for y in request.selected_years])
+                  if request.selected_years else None),
             month=table.with_value("month", [request.month]) if request.month else None,
             dates=(table.in_range(request.date_from, request.date_to)
                    if request.date_from or request.date_to else None),
@@ -176,9 +177,9 @@ def topic_facet(table, filters: FilterSets, query_docs, request, labels) -> list
 
 
 def year_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
-    # Picking a year replaces the selected one: the month inside it goes too.
+    # Years combine with OR (counts disjunctive, as for topics); the month goes with them.
     counts = count_values(table, "year", filters.apply(query_docs, skip=("year", "month")))
-    selected = {str(request.year)} if request.year else set()
+    selected = {str(y) for y in request.selected_years}
     return facet_values(counts, selected, year_label, "value-desc")
 
 

@@ -79,3 +79,55 @@ def test_stop_words_leave_the_parse() -> None:
     assert parse("Minister of Foreign Affairs").render() == "Minister AND Foreign AND Affairs"
     assert parse('"Minister of Foreign Affairs"').render() == '"Minister of Foreign Affairs"'
     assert parse("of OR Armenia").render() == "(of OR Armenia)"
+
+
+# ---------------------------------------------------------------- item 3: date bounds
+
+def test_year_bounds_answer(api) -> None:
+    body = _search(api, "from=2017&to=2018")
+    assert body["query"]["from"] == "2017-01-01" and body["query"]["to"] == "2018-12-31"
+    assert body["total"] == _search(api, "from=2017-01-01&to=2018-12-31")["total"] > 0
+    month = _search(api, "from=2017&to=2018-06")
+    assert month["query"]["to"] == "2018-06-30"
+
+
+# ---------------------------------------------------------------- item 4: several years
+
+def test_several_years_find_the_sum(api) -> None:
+    both = _search(api, "year=2017&year=2018")
+    one, other = _search(api, "year=2017"), _search(api, "year=2018")
+    assert one["total"] and other["total"]
+    assert both["total"] == one["total"] + other["total"]
+    assert both["query"]["years"] == [2017, 2018]
+    selected = {v["value"] for v in both["facets"]["year"] if v["selected"]}
+    assert selected == {"2017", "2018"}
+    # Disjunctive counts: each year's count is what picking it alone finds.
+    counts = {v["value"]: v["count"] for v in both["facets"]["year"]}
+    assert counts["2017"] == one["total"] and counts["2018"] == other["total"]
+
+
+def test_year_facet_adds_a_year(api) -> None:
+    page = api.get("/search?year=2017").get_data(as_text=True)
+    assert "year=2017&amp;year=2018" in page
+
+
+# ---------------------------------------------------------------- item 5: past the end
+
+def test_page_past_the_end_says_so(api) -> None:
+    body = _search(api, "q=Caspian&page=50")
+    assert body["total"] > 0 and body["past_end"]
+    assert any("past the end" in n for n in _notes(body))
+    html = api.get("/search?q=Caspian&page=50").get_data(as_text=True)
+    assert 'id="past-end"' in html and f"page={body['pages']}" in html
+    assert "No releases match" not in html
+
+
+# ---------------------------------------------------------------- item 6: emptied by a filter
+
+def test_filter_that_empties_a_search_is_named(api) -> None:
+    body = _search(api, "q=Caspian&lang=ru")
+    assert body["total"] == 0
+    assert [e["filter"] for e in body["emptied_by"]] == ["lang"]
+    assert body["emptied_by"][0]["total"] == _search(api, "q=Caspian")["total"]
+    html = api.get("/search?q=Caspian&lang=ru").get_data(as_text=True)
+    assert 'id="emptied-by"' in html and 'href="/search?q=Caspian"' in html

@@ -60,9 +60,10 @@ def toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Searc
         langs = tuple(v for v in req.langs if v != value) if selected else req.langs + (value,)
         return req.replace(langs=langs)
     if facet == "year":
-        return req.replace(year=None if selected else int(value), month=None)
+        years = set(req.selected_years)
+        return req.with_years(years - {int(value)} if selected else years | {int(value)})
     if facet == "month":
-        return req.replace(month=None if selected else value, year=int(value[:4]))
+        return req.replace(month=None if selected else value, year=int(value[:4]), years=())
     raise ValueError(f"unknown facet {facet!r}")
 
 
@@ -102,6 +103,10 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
     data["chips"] = chips(req, data["facets"], labels, base)
     data["histogram"] = histogram(data["facets"].get("year", []))
     data["links"] = links(req, data, base)
+    for emptied in data["emptied_by"]:
+        emptied["url"] = href(base, without(pairs, *emptied["params"], "page"))
+    if data["past_end"]:
+        data["links"]["last"] = href(base, req.replace(page=data["pages"]).to_params())
     data["forms"] = {
         "query": without(pairs, "q", "page"),
         "sort": without(pairs, "sort", "page"),
@@ -162,12 +167,12 @@ def chips(
             labels.get(topic, {"en": topic, "ru": topic}),
             toggled(req, "topic", topic, True),
         )
-    if req.year is not None and not req.month:
+    for year in req.selected_years if not req.month else ():
         add(
             "year",
-            str(req.year),
-            {"en": str(req.year), "ru": str(req.year)},
-            req.replace(year=None),
+            str(year),
+            {"en": str(year), "ru": str(year)},
+            toggled(req, "year", str(year), True),
         )
     if req.month:
         add("month", req.month, month_label(req.month), req.replace(month=None, year=None))

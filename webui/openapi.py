@@ -85,6 +85,7 @@ QUERY = obj(
         "lang": array({"type": "string"}),
         "topic": array({"type": "string"}),
         "year": {"type": ["integer", "null"]},
+        "years": array({"type": "integer"}),
         "month": NULLABLE_STRING,
         "from": {"type": ["string", "null"], "format": "date"},
         "to": {"type": ["string", "null"], "format": "date"},
@@ -136,6 +137,10 @@ SEARCH_PAGE = obj(
             }
         ),
         "partial": {"type": "boolean"},
+        "emptied_by": array(obj({"filter": {"type": "string"},
+                                 "params": array({"type": "string"}),
+                                 "total": {"type": "integer"}}, {"url": {"type": "string"}})),
+        "past_end": {"type": "boolean"},
         "took_ms": {"type": "number"},
         "chips": array(
             obj(
@@ -306,7 +311,8 @@ SEARCH_PARAMS = [
     query_param("q", {"type": "string"}, 'Words, phrases ("…"), OR, -excluded; empty browses.'),
     array_param("lang", "Language of the release (repeatable): en, ru, …", "^[A-Za-z]{2,3}$"),
     array_param("topic", "Topic slug (repeatable).", "^[a-z0-9][a-z0-9_-]{0,63}$"),
-    query_param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "Year."),
+    query_param("year", array({"type": "integer", "minimum": 1000, "maximum": 9999})
+                | {"maxItems": 20}, "Year (repeatable: any of the years)."),
     query_param("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM."),
     query_param("from", {"type": "string", "format": "date"}, "Earliest date YYYY-MM-DD."),
     query_param("to", {"type": "string", "format": "date"}, "Latest date YYYY-MM-DD."),
