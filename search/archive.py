@@ -23,7 +23,7 @@ from whoosh import classify, scoring
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from indexer.analysis import SURFACE_MARK
+from indexer.analysis import SURFACE_MARK, default_analyzer
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.schema import OTHER, TEXT_LANGUAGES
@@ -36,6 +36,7 @@ from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
 from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
+from search.passage import is_passage, read_passage
 from search.querylang import (
     MAX_QUERY_CHARS,
     CompiledQuery,
@@ -411,7 +412,9 @@ class Archive:
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
         table = ctx.table
-        parsed = parse(request.q)
+        passage = is_passage(request.q)
+        parsed = (read_passage(ctx.compiler.reader, request.q, default_analyzer()) if passage
+                  else parse(request.q))
         # Corrections look at what the parser read, not at pasted megabytes.
         typed = request.q[:MAX_QUERY_CHARS]
         notes = list(parsed.notes)
@@ -426,7 +429,7 @@ class Archive:
             final = filters.apply(docs)
             return _Attempt(p, mode, compiled, found, docs, final, int(np.count_nonzero(final)))
 
-        run = attempt(parsed)
+        run = attempt(parsed, "any" if passage else "all")
         suggestion = None
         typed_total = run.total
         deadline = ctx.deadline
@@ -439,7 +442,7 @@ class Archive:
             return True
 
         converted = (convert_layout(typed) if parsed.positive and typed_total <= FEW_HITS
-                     and in_time() else None)
+                     and not passage and in_time() else None)
         if converted:
             other = attempt(parse(converted))
             if other.total > typed_total:
@@ -457,7 +460,7 @@ class Archive:
                     "no release contains all the words; showing releases with any of them",
                     "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
         corrected = None
-        if suggestion is None and run.parsed.positive and in_time():
+        if suggestion is None and run.parsed.positive and not passage and in_time():
             corrected = correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections,
                                       deadline.expired)
             if corrected is None:

@@ -131,3 +131,50 @@ def test_filter_that_empties_a_search_is_named(api) -> None:
     assert body["emptied_by"][0]["total"] == _search(api, "q=Caspian")["total"]
     html = api.get("/search?q=Caspian&lang=ru").get_data(as_text=True)
     assert 'id="emptied-by"' in html and 'href="/search?q=Caspian"' in html
+
+
+# ---------------------------------------------------------------- item 2: pasted passages
+
+def _russian_paragraph(chars: int = 1300) -> str:
+    """About ``chars`` characters of the seed's Russian text, cut at a word."""
+    from indexer.sources import read_releases
+
+    body = read_releases(SEED)[0].versions["ru"].body
+    text = " ".join(body.split())
+    assert len(text) > chars
+    return text[:text.rfind(" ", 0, chars)]
+
+
+def _seed_id() -> str:
+    from indexer.sources import read_releases
+
+    return read_releases(SEED)[0].id
+
+
+def test_pasted_russian_paragraph_through_the_api(api) -> None:
+    paragraph = _russian_paragraph()
+    assert len(paragraph) >= 1250
+    for response in (api.get("/api/search", query_string={"q": paragraph}),
+                     api.post("/api/search", data={"q": paragraph})):
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["hits"][0]["id"] == _seed_id()
+        assert any("long passage" in n for n in _notes(body))
+
+
+def test_pasted_paragraph_on_the_page_says_how_it_was_read(api) -> None:
+    paragraph = _russian_paragraph()
+    for response in (api.get("/search", query_string={"q": paragraph}),
+                     api.post("/search", data={"q": paragraph})):
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "searched for releases most like it" in html
+        assert f"/releases/{_seed_id()}" in html
+
+
+def test_typed_queries_are_not_passages() -> None:
+    from search.passage import is_passage
+
+    assert not is_passage("Minister of Foreign Affairs")
+    assert not is_passage(" ".join(["word"] * 60) + ' "a phrase"')
+    assert is_passage(" ".join(["word"] * 60))

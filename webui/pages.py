@@ -17,6 +17,20 @@ def search() -> str:
     return render_template("search.html", page=page)
 
 
+@bp.post("/search", endpoint="search_passage")
+def search_passage() -> str:
+    """A pasted passage too long for a comfortable address: the same page, from a form."""
+    page = pagecache.search_page(_form_params(), url_for("pages.search"))
+    research.note_search(page)
+    return render_template("search.html", page=page)
+
+
+def _form_params() -> dict[str, list[str]]:
+    params = request.args.to_dict(flat=False)
+    params.update(request.form.to_dict(flat=False))
+    return params
+
+
 @bp.get("/releases/<release_id>")
 def release(release_id: str) -> str:
     data = contexts.release_context(release_id, request.args.get("q", "").strip())
