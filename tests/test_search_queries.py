@@ -178,3 +178,18 @@ def test_typed_queries_are_not_passages() -> None:
     assert not is_passage("Minister of Foreign Affairs")
     assert not is_passage(" ".join(["word"] * 60) + ' "a phrase"')
     assert is_passage(" ".join(["word"] * 60))
+
+
+# ---------------------------------------------------------------- item 7: home page sort
+
+def test_home_page_sort_menu_says_newest(client) -> None:
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    menu = html[html.index('<select id="sort"'):]
+    menu = menu[:menu.index("</select>")]
+    selected = re.findall(r'<option value="(\w+)" selected', menu)
+    assert selected == ["newest"]
+    assert 'value="relevance"' not in menu
+    searched = client.get("/search?q=Caspian").get_data(as_text=True)
+    assert '<option value="relevance" selected' in searched

@@ -207,6 +207,7 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
     # Links go no deeper than a request may: building one past the window would
     # raise QueryError and turn every search with that many hits into a 400.
     pages = min(max(1, int(data["pages"])), last_page(req.per_page))
+    shown_sort = "newest" if not req.q and req.sort == "relevance" else req.sort
     current = req.page
     numbers = sorted(
         {1, pages}
@@ -234,9 +235,10 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
             {
                 "value": sort,
                 "url": href(base, req.replace(sort=sort).to_params()),
-                "selected": sort == req.sort,
+                "selected": sort == shown_sort,
             }
-            for sort in ("relevance", "newest", "oldest")
+            # Without words there is no relevance: the list is newest first, and says so.
+            for sort in (("relevance",) if req.q else ()) + ("newest", "oldest")
         ],
         "clear": href(base, [("q", req.q)] if req.q else []),
         **research.search_links(pairs),
