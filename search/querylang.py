@@ -26,6 +26,7 @@ from indexer.schema import OTHER
 from search.deadline import Deadline
 from search.matching import BestOf
 from search.notes import Note
+from search.phrasemarks import MarkTerms
 from search.request import MAX_QUERY_CHARS, clean_text
 from search.stopwords import drop_stop_words
 from search.suggest import MAX_WORD, Corrections
@@ -413,7 +414,7 @@ class QueryCompiler:
                 mode: str = "all") -> CompiledQuery:
         """``field_langs``: field languages searched ("en", "ru", "other")."""
         field_langs = tuple(field_langs)
-        terms: dict[str, set[str]] = defaultdict(set)
+        terms: dict[str, set[str]] = defaultdict(MarkTerms)
         notes: list[Note] = []
         # Widening unknown words helps a short typed query; in a pasted
         # sentence the other words carry it, and each widening costs an
@@ -466,8 +467,7 @@ class QueryCompiler:
                 continue
             per_field.append(_boosted(q, fieldname))
             if terms is not None:
-                for pos in positions:
-                    terms[fieldname].update(pos)
+                terms[fieldname].add_atom(positions, atom.phrase)
         if not atom.phrase and not atom.scope and any(ch.isdigit() for ch in atom.text):
             per_field.append(wq.Term("number", atom.text.strip(), boost=NUMBER_BOOST))
         if not per_field:
