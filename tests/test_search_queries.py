@@ -193,3 +193,15 @@ def test_home_page_sort_menu_says_newest(client) -> None:
     assert 'value="relevance"' not in menu
     searched = client.get("/search?q=Caspian").get_data(as_text=True)
     assert '<option value="relevance" selected' in searched
+
+
+# ---------------------------------------------------------------- item 15: empty feed date
+
+def test_empty_feed_is_dated_by_the_index(client) -> None:
+    from xml.etree import ElementTree as ET
+
+    body = client.get("/search.atom?q=zzzzqqqxxy").get_data()
+    updated = ET.fromstring(body).find("{http://www.w3.org/2005/Atom}updated").text
+    assert not updated.startswith("1970")
+    stats = client.get("/api/stats").get_json()
+    assert updated == stats["last_update"].replace("+00:00", "Z")

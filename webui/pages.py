@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from webui import contexts, feed, i18n, pagecache, research
+from webui.archive import current_archive
 
 bp = Blueprint("pages", __name__)
 
@@ -48,7 +49,9 @@ def feed_view() -> Response:
     params["sort"] = ["newest"]  # a feed lists what is new
     params.pop("page", None)
     page = pagecache.search_page(params, url_for("pages.search"))
-    body = feed.atom_feed(page, request.url, request.host_url)
+    # An empty feed is as new as the index (not 1970).
+    updated = None if page["hits"] else current_archive().stats().get("last_update")
+    body = feed.atom_feed(page, request.url, request.host_url, updated)
     return Response(body, mimetype="application/atom+xml")
 
 
