@@ -651,14 +651,18 @@ class Archive:
             body = stored.get(body_field, "")
             analyzer = schema[body_field].analyzer
             paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n") if p.strip()]
+            # Plain text for programs; the marked-up twins (escaped HTML) for pages.
             versions.append({
                 "lang": lang,
                 "label": language_label(lang),
-                "title": highlight_all(stored.get(title_field, ""), schema[title_field].analyzer,
-                                       terms.get(title_field, set()), ctx.deadline),
-                "paragraphs": [highlight_all(p, analyzer, terms.get(body_field, set()),
-                                             ctx.deadline)
-                               for p in paragraphs],
+                "title": stored.get(title_field, ""),
+                "paragraphs": paragraphs,
+                "title_html": highlight_all(stored.get(title_field, ""),
+                                            schema[title_field].analyzer,
+                                            terms.get(title_field, set()), ctx.deadline),
+                "paragraphs_html": [highlight_all(p, analyzer, terms.get(body_field, set()),
+                                                  ctx.deadline)
+                                    for p in paragraphs],
             })
         return {
             "id": stored.get("id", ""),

@@ -205,3 +205,28 @@ def test_empty_feed_is_dated_by_the_index(client) -> None:
     assert not updated.startswith("1970")
     stats = client.get("/api/stats").get_json()
     assert updated == stats["last_update"].replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------- item 14: release JSON text
+
+def test_release_json_carries_plain_text_and_marked_html(tmp_path) -> None:
+    import datetime as dt
+
+    from indexer.release import Release, Version
+    from webui import create_app
+
+    body = 'He said "no" to <script>alert(1)</script> & left.'
+    release = Release(versions={"en": Version("en", 'A "quoted" <b>title</b>', body)},
+                      date=dt.date(2019, 1, 1), number="1/19", url="https://example.org/1",
+                      topics=[])
+    root = sc.build_index([release], tmp_path)
+    app = create_app({"TESTING": True, "INDEX": str(root), "ZERO_RESULTS_LOG": False})
+    client = app.test_client()
+    rid = client.get("/api/search").get_json()["hits"][0]["id"]
+    version = client.get(f"/api/releases/{rid}?q=script").get_json()["versions"][0]
+    assert version["paragraphs"] == [body]
+    assert version["title"] == 'A "quoted" <b>title</b>'
+    assert "&lt;<mark>script</mark>&gt;" in version["paragraphs_html"][0]
+    assert "&quot;quoted&quot;" in version["title_html"]
+    page = client.get(f"/releases/{rid}?q=script").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;<mark>script</mark>&gt;" in page

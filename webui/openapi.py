@@ -197,8 +197,10 @@ VERSION = obj(
     {
         "lang": {"type": "string"},
         "label": ref("Label"),
-        "title": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
-        "paragraphs": array(
+        "title": {"type": "string", "description": "Plain text."},
+        "paragraphs": array({"type": "string", "description": "Plain text."}),
+        "title_html": {"type": "string", "description": "Escaped HTML; <mark> around matches."},
+        "paragraphs_html": array(
             {"type": "string", "description": "Escaped HTML; <mark> around matched forms."}
         ),
     }
