@@ -605,6 +605,7 @@ class Archive:
                     timed_out.append(name)
                 else:
                     out[name] = fc.language_facet(lang_docs, filters, request)
+                    out[name] += fc.across_versions(lang_docs, filters, qdocs)
         if timed_out:
             ctx.deadline.cut("facets")
         return out, timed_out

@@ -189,6 +189,25 @@ def month_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
     return facet_values(counts, selected, year_label, "value")
 
 
+#: The language facet's entry for hits no single version matches (see ``across_versions``).
+ACROSS = "across"
+
+
+def across_versions(lang_docs: dict[str, np.ndarray], filters: FilterSets,
+                    query_docs: np.ndarray) -> list[dict]:
+    """The hits that match only across two versions ("public" in the English text, "сша" in
+    the Russian): counted under no language, they get an entry of their own, so that the
+    language facet accounts for every hit.  It is not a filter (no language finds them)."""
+    hits = filters.apply(query_docs)
+    for docs in lang_docs.values():
+        hits = hits & ~filters.apply(docs)
+    count = int(np.count_nonzero(hits))
+    if not count:
+        return []
+    return [{"value": ACROSS, "count": count, "selected": False,
+             "label": {"en": "across two versions only", "ru": "только в двух версиях вместе"}}]
+
+
 def language_facet(lang_docs: dict[str, np.ndarray], filters: FilterSets,
                    request) -> list[dict]:
     counts: Counter[str] = Counter()

@@ -230,3 +230,19 @@ def test_release_json_carries_plain_text_and_marked_html(tmp_path) -> None:
     assert "&quot;quoted&quot;" in version["title_html"]
     page = client.get(f"/releases/{rid}?q=script").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;<mark>script</mark>&gt;" in page
+
+
+# ---------------------------------------------------------------- item 16: across versions
+
+def test_language_counts_account_for_every_hit(api) -> None:
+    # "Lavrov" stands in the English text only, "каспийском" in the Russian only.
+    body = _search(api, "q=Lavrov каспийском")
+    assert body["total"] > 0
+    counted = {v["value"]: v["count"] for v in body["facets"]["language"]}
+    assert counted.get("across", 0) > 0
+    assert sum(counted.values()) >= body["total"]
+    hits_in_a_language = _search(api, "q=Lavrov каспийском&lang=en")["total"] + _search(
+        api, "q=Lavrov каспийском&lang=ru")["total"]
+    assert counted["across"] >= body["total"] - hits_in_a_language
+    html = api.get("/search?q=Lavrov+каспийском").get_data(as_text=True)
+    assert "across two versions only" in html

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from indexer.release import WEB_URL
 from search import SearchRequest
+from search.facets import ACROSS
 from search.request import QueryError, last_page
 from webui import research
 from webui.archive import current_archive
@@ -117,6 +118,9 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
 
 def _add_toggle(item: dict[str, Any], facet: str, req: SearchRequest, base: str) -> bool:
     """Give a facet entry its label and link; False when no request can select it."""
+    if facet == "language" and item["value"] == ACROSS:
+        item["toggle_url"] = None  # no filter finds these: a count, not a link
+        return True
     try:
         if facet == "month":
             # Month names in both interface languages ("November 2017", "ноябрь 2017").

@@ -51,7 +51,10 @@ FACET_VALUE = obj(
         "label": ref("Label"),
         "count": {"type": "integer", "minimum": 0},
         "selected": {"type": "boolean"},
-        "toggle_url": {"type": "string", "description": "This search with the value switched."},
+        "toggle_url": {"type": ["string", "null"],
+                       "description": "This search with the value switched; null for the "
+                                      "language entry 'across' (hits matched only across "
+                                      "two versions), which no filter selects."},
     }
 )
 
