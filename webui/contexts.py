@@ -88,9 +88,8 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
         facets[facet] = [item for item in facets[facet] if _add_toggle(item, facet, req, base)]
 
     for hit in data["hits"]:
-        hit["release_url"] = href(
-            url_for("pages.release", release_id=hit["id"]), [("q", req.q)] if req.q else []
-        )
+        # The whole search goes along, so "Back to the results" returns to this very page.
+        hit["release_url"] = href(url_for("pages.release", release_id=hit["id"]), pairs)
         hit["topic_links"] = [
             {"value": topic, "label": labels.get(topic, {"en": topic, "ru": topic}), "url": url}
             for topic in hit["topics"]
@@ -249,8 +248,13 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
     }
 
 
-def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
-    """A release in both languages, its topic links and the releases most like it."""
+def release_context(release_id: str, highlight: str | None,
+                    search: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A release in both languages, its topic links and the releases most like it.
+
+    ``search``: the parameters of the search the reader came from (query, filters, sort,
+    page), kept by the back link; an invalid set is ignored for the query alone.
+    """
     archive = current_archive()
     release = archive.release(release_id, highlight=highlight or None)
     if release is None:
@@ -273,9 +277,20 @@ def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
     release["links"] = {
         "html": url_for("pages.release", release_id=release_id),
         "json": url_for("api.release", release_id=release_id),
-        "back": href(search_url, [("q", highlight)]) if highlight else None,
+        "back": _back_link(search_url, highlight, search),
     }
     return release
+
+
+def _back_link(search_url: str, highlight: str | None,
+               search: Mapping[str, Any] | None) -> str | None:
+    try:
+        pairs = SearchRequest.from_params(search).to_params() if search else []
+    except QueryError:
+        pairs = []
+    if not pairs and highlight:
+        pairs = [("q", highlight)]
+    return href(search_url, pairs) if pairs else None
 
 
 def public_source(source: str) -> str:

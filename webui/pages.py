@@ -34,7 +34,8 @@ def _form_params() -> dict[str, list[str]]:
 
 @bp.get("/releases/<release_id>")
 def release(release_id: str) -> str:
-    data = contexts.release_context(release_id, request.args.get("q", "").strip())
+    data = contexts.release_context(release_id, request.args.get("q", "").strip(),
+                                    request.args.to_dict(flat=False))
     return render_template("release.html", release=data)
 
 
