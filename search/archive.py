@@ -542,12 +542,12 @@ class Archive:
                 lang_scores[lang] = {d: float(found.scores[d]) for d, _ in ranked
                                      if found.mask[d]}
         return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs,
-                          deadline)
+                          deadline, request.prefer)
                 for d, score in ranked]
 
     def _hit(self, searcher, docnum: int, score: float | None, terms: dict[str, set[str]],
              lang_scores: dict[str, dict[int, float]], preferred: Iterable[str],
-             deadline: Deadline | None = None) -> dict[str, Any]:
+             deadline: Deadline | None = None, prefer: str | None = None) -> dict[str, Any]:
         stored = stored_fields(searcher, docnum)
         languages = [x for x in stored.get("languages", "").split(",") if x]
         titles = {lang: stored.get(f"title_{field_lang(lang)}", "") for lang in languages}
@@ -555,7 +555,8 @@ class Archive:
 
         def rank(lang: str) -> tuple:
             best = lang_scores.get(field_lang(lang), {}).get(docnum, 0.0)
-            return (-best, order.index(lang) if lang in order else len(order))
+            # The interface language's version first, when the release has one.
+            return (lang != prefer, -best, order.index(lang) if lang in order else len(order))
 
         shown = min(languages, key=rank) if languages else "en"
         flang = field_lang(shown)
@@ -678,7 +679,8 @@ class Archive:
             "indexed_at": stored.get("indexed_at", ""),
         }
 
-    def more_like_this(self, release_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    def more_like_this(self, release_id: str, limit: int = 5,
+                       prefer: str | None = None) -> list[dict[str, Any]]:
         """Releases sharing the most distinctive terms of the given one (itself excluded)."""
         ctx = self._context(None)
         searcher = ctx.searcher
@@ -702,7 +704,8 @@ class Archive:
         if not clauses:
             return []
         results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
-        return [self._hit(searcher, hit.docnum, hit.score, {}, {}, ()) for hit in results]
+        return [self._hit(searcher, hit.docnum, hit.score, {}, {}, (), prefer=prefer)
+                for hit in results]
 
     def release_count(self) -> int:
         """Live releases in the index a search would see now (health checks)."""

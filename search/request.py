@@ -114,6 +114,9 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    #: The reader's interface language: hits show that version when the release has one.
+    #: Not a filter, and not part of the address (the interface's cookie sets it).
+    prefer: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -129,6 +132,9 @@ class SearchRequest:
                     f"not {lang!r}",
                     f"lang должен быть кодом языка из 2–3 строчных латинских букв, например "
                     f"en или ru, а не {lang!r}"))
+        if self.prefer is not None and not _LANG_CODE.fullmatch(self.prefer):
+            raise QueryError(Note(f"prefer must be a language code, not {self.prefer!r}",
+                                  f"prefer должен быть кодом языка, а не {self.prefer!r}"))
         for topic in self.topics:
             if not _TOPIC_SLUG.fullmatch(topic):
                 raise QueryError(Note(

@@ -246,3 +246,42 @@ def test_language_counts_account_for_every_hit(api) -> None:
     assert counted["across"] >= body["total"] - hits_in_a_language
     html = api.get("/search?q=Lavrov+каспийском").get_data(as_text=True)
     assert "across two versions only" in html
+
+
+# ---------------------------------------------------------------- item 9: Russian leads in Russian
+
+def test_russian_interface_shows_russian_versions_first(app) -> None:
+    import re
+
+    client = app.test_client()
+    english = client.get("/?ui=en").get_data(as_text=True)
+    russian = client.get("/?ui=ru").get_data(as_text=True)
+    shown_en = re.findall(r'<article class="hit" lang="(\w+)"', english)
+    shown_ru = re.findall(r'<article class="hit" lang="(\w+)"', russian)
+    assert shown_en.count("en") > shown_en.count("ru")
+    assert shown_ru.count("ru") > shown_ru.count("en")
+    # The other version stays beside it, marked with its language.
+    assert 'class="hit__other-title" lang="en"' in russian
+    rid = re.search(r'href="/releases/([^"?]+)"', russian).group(1)
+    release = client.get(f"/releases/{rid}?ui=ru").get_data(as_text=True)
+    assert release.index('<section class="version" lang="ru"') < release.index(
+        '<section class="version" lang="en"')
+    release = client.get(f"/releases/{rid}?ui=en").get_data(as_text=True)
+    assert release.index('<section class="version" lang="en"') < release.index(
+        '<section class="version" lang="ru"')
+
+
+# ---------------------------------------------------------------- item 10: back to the results
+
+def test_back_link_keeps_the_whole_search(client) -> None:
+    import html as htmllib
+    import re
+
+    page = client.get("/search?q=Caspian&lang=en&sort=newest&page=2&per_page=3").get_data(
+        as_text=True)
+    link = htmllib.unescape(re.search(r'class="hit__title"><a href="([^"]+)"', page).group(1))
+    release = client.get(link).get_data(as_text=True)
+    back = htmllib.unescape(re.search(r'class="release__back"><a href="([^"]+)"', release).group(1))
+    assert back.startswith("/search?")
+    for part in ("q=Caspian", "lang=en", "sort=newest", "page=2", "per_page=3"):
+        assert part in back

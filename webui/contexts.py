@@ -8,6 +8,7 @@ labels arrive in both interface languages, so templates stay dumb.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
@@ -72,11 +73,13 @@ def without(pairs: list[tuple[str, str]], *names: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if k not in names]
 
 
-def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
-    """``SearchPage.to_dict()`` plus ready links; ``base`` is the path links point to."""
+def search_context(params: Mapping[str, Any], base: str,
+                   prefer: str | None = None) -> dict[str, Any]:
+    """``SearchPage.to_dict()`` plus ready links; ``base`` is the path links point to;
+    ``prefer``: the interface language, whose versions the hits show where they can."""
     archive = current_archive()
     req = SearchRequest.from_params(params)
-    page = archive.search(req)
+    page = archive.search(dataclasses.replace(req, prefer=prefer) if prefer else req)
     data = page.to_dict()
     labels = archive.topic_labels()
     pairs = req.to_params()
@@ -249,7 +252,8 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
 
 
 def release_context(release_id: str, highlight: str | None,
-                    search: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    search: Mapping[str, Any] | None = None,
+                    prefer: str | None = None) -> dict[str, Any]:
     """A release in both languages, its topic links and the releases most like it.
 
     ``search``: the parameters of the search the reader came from (query, filters, sort,
@@ -268,7 +272,7 @@ def release_context(release_id: str, highlight: str | None,
         {**topic, "url": href(search_url, [("topic", topic["value"])])}
         for topic in release["topics"]
     ]
-    more = archive.more_like_this(release_id, limit=5)
+    more = archive.more_like_this(release_id, limit=5, prefer=prefer)
     for hit in more:
         hit["release_url"] = url_for("pages.release", release_id=hit["id"])
     release["more_like_this"] = more

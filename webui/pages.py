@@ -13,7 +13,8 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    page = pagecache.search_page(request.args.to_dict(flat=False), url_for("pages.search"))
+    page = pagecache.search_page(request.args.to_dict(flat=False), url_for("pages.search"),
+                                 i18n.ui_lang())
     research.note_search(page)
     return render_template("search.html", page=page)
 
@@ -21,7 +22,7 @@ def search() -> str:
 @bp.post("/search", endpoint="search_passage")
 def search_passage() -> str:
     """A pasted passage too long for a comfortable address: the same page, from a form."""
-    page = pagecache.search_page(_form_params(), url_for("pages.search"))
+    page = pagecache.search_page(_form_params(), url_for("pages.search"), i18n.ui_lang())
     research.note_search(page)
     return render_template("search.html", page=page)
 
@@ -35,7 +36,7 @@ def _form_params() -> dict[str, list[str]]:
 @bp.get("/releases/<release_id>")
 def release(release_id: str) -> str:
     data = contexts.release_context(release_id, request.args.get("q", "").strip(),
-                                    request.args.to_dict(flat=False))
+                                    request.args.to_dict(flat=False), i18n.ui_lang())
     return render_template("release.html", release=data)
 
 
