@@ -555,9 +555,13 @@ class Archive:
 
         def rank(lang: str) -> tuple:
             best = lang_scores.get(field_lang(lang), {}).get(docnum, 0.0)
-            # The interface language's version first, when the release has one.
-            return (lang != prefer, -best, order.index(lang) if lang in order else len(order))
+            # A version the query matched first (its words are marked there); among
+            # those (or all, browsing), the interface language's.
+            return (best <= 0 < max_best, lang != prefer, -best,
+                    order.index(lang) if lang in order else len(order))
 
+        max_best = max((lang_scores.get(field_lang(x), {}).get(docnum, 0.0) for x in languages),
+                       default=0.0)
         shown = min(languages, key=rank) if languages else "en"
         flang = field_lang(shown)
         title_field, body_field = f"title_{flang}", f"body_{flang}"
