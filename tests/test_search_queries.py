@@ -285,3 +285,13 @@ def test_back_link_keeps_the_whole_search(client) -> None:
     assert back.startswith("/search?")
     for part in ("q=Caspian", "lang=en", "sort=newest", "page=2", "per_page=3"):
         assert part in back
+
+
+# ---------------------------------------------------------------- README: ingest said at start
+
+def test_server_start_says_whether_ingest_is_on() -> None:
+    from webui.serve import ingest_line
+
+    assert ingest_line(False).startswith("Ingest is off")
+    assert "PRESSROOM_ADMIN_TOKEN" in ingest_line(False)
+    assert ingest_line(True).startswith("Ingest is on")
