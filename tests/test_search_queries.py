@@ -295,3 +295,29 @@ def test_server_start_says_whether_ingest_is_on() -> None:
     assert ingest_line(False).startswith("Ingest is off")
     assert "PRESSROOM_ADMIN_TOKEN" in ingest_line(False)
     assert ingest_line(True).startswith("Ingest is on")
+
+
+# ---------------------------------------------------------------- item 2 through the real server
+
+def test_pasted_paragraph_through_pressroom_serve(seeded_index, tmp_path) -> None:
+    """gunicorn, not the test client: a 1,300-character Russian paragraph in the address
+    (about 14 KB percent-encoded) is a product page, never the server's 414."""
+    import json
+    from urllib.parse import quote
+
+    from test_webui_server import Server, get
+
+    paragraph = _russian_paragraph()
+    server = Server(seeded_index, tmp_path, "--workers", "1", "--threads", "2")
+    try:
+        assert server.wait_for_line(lambda line: line.startswith("Ingest is on"))
+        status, headers, body = get(server.port, "/api/search?q=" + quote(paragraph))
+        assert status == 200, body[:300]
+        page = json.loads(body)
+        assert page["hits"][0]["id"] == _seed_id()
+        assert any("long passage" in n for n in _notes(page))
+        status, headers, body = get(server.port, "/search?q=" + quote(paragraph))
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        assert "searched for releases most like it" in body.decode()
+    finally:
+        server.stop()
