@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+PORT ?= 8000
+AXE := node_modules/axe-core/axe.min.js
+
 .PHONY: run test lint install
 
 $(BIN)/python:
@@ -18,12 +21,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # Index the bundled sample corpus (incrementally: unchanged releases are
-# skipped), then serve it at http://127.0.0.1:8000.
+# skipped), then serve it at http://127.0.0.1:$(PORT) (`make run PORT=8080`).
 run: $(STAMP)
 	$(BIN)/pressroom index --index index samples
-	$(BIN)/pressroom serve --index index --host 127.0.0.1 --port 8000
+	$(BIN)/pressroom serve --index index --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility checks, pinned in package.json
+# (npm's registry at install time only; the tests never fetch anything).
+$(AXE): package.json
+	npm install --no-audit --no-fund
+	touch $(AXE)
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -23,7 +23,7 @@ from whoosh import classify, scoring
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from indexer.analysis import SURFACE_MARK
+from indexer.analysis import SURFACE_MARK, default_analyzer
 from indexer.codec.readers import stored_fields
 from indexer.fields import (
     TEXT_LANGUAGES,
@@ -35,11 +35,13 @@ from indexer.fields import (
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
+from search.emptied import emptying_filters
 from search.evaluation import Evaluator, Matches, Postings
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
 from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
+from search.passage import is_passage, read_passage
 from search.querylang import (
     MAX_QUERY_CHARS,
     CompiledQuery,
@@ -393,7 +395,9 @@ class Archive:
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
         table = ctx.table
-        parsed = parse(request.q)
+        passage = is_passage(request.q)
+        parsed = (read_passage(ctx.compiler.reader, request.q, default_analyzer()) if passage
+                  else parse(request.q))
         # Corrections look at what the parser read, not at pasted megabytes.
         typed = request.q[:MAX_QUERY_CHARS]
         notes = list(parsed.notes)
@@ -408,7 +412,7 @@ class Archive:
             final = filters.apply(docs)
             return _Attempt(p, mode, compiled, found, docs, final, int(np.count_nonzero(final)))
 
-        run = attempt(parsed)
+        run = attempt(parsed, "any" if passage else "all")
         suggestion = None
         typed_total = run.total
         deadline = ctx.deadline
@@ -421,7 +425,7 @@ class Archive:
             return True
 
         converted = (convert_layout(typed) if parsed.positive and typed_total <= FEW_HITS
-                     and in_time() else None)
+                     and not passage and in_time() else None)
         if converted:
             other = attempt(parse(converted))
             if other.total > typed_total:
@@ -439,7 +443,7 @@ class Archive:
                     "no release contains all the words; showing releases with any of them",
                     "ни в одном пресс-релизе нет всех слов; показаны релизы с любым из них"))
         corrected = None
-        if suggestion is None and run.parsed.positive and in_time():
+        if suggestion is None and run.parsed.positive and not passage and in_time():
             corrected = correct_query(ctx.compiler.reader, typed, ctx.compiler.corrections,
                                       deadline.expired)
             if corrected is None:
@@ -462,8 +466,20 @@ class Archive:
                 "only exclusions given: listing every release without them",
                 "заданы только исключения: показаны все релизы без этих слов"))
 
+        if not run.total and run.parsed.positive and in_time():
+            def everywhere() -> np.ndarray:
+                return ctx.matches(ctx.compiled(run.parsed, TEXT_LANGUAGES, run.mode)).mask
+            emptied = emptying_filters(request, filters, run.docs, everywhere)
+            notes += [e.note() for e in emptied]
+        else:
+            emptied = []
         page = SearchPage(request=request, total=run.total, suggestion=suggestion,
-                          understood=Understood(run.parsed.render(run.mode), run.mode, notes))
+                          understood=Understood(run.parsed.render(run.mode), run.mode, notes),
+                          emptied_by=emptied)
+        if run.total and request.page > page.pages:
+            notes.append(Note(
+                f"page {request.page} is past the end: the last page is {page.pages}",
+                f"страница {request.page} за концом выдачи: последняя — {page.pages}"))
         ranked = self._rank(ctx, run, request)
         page.hits = self._hits(ctx, ranked, run.parsed, run.compiled, run.mode, langs, request)
         page.facets, page.facets_timed_out = self._facets(
@@ -509,12 +525,12 @@ class Archive:
                 lang_scores[lang] = {d: float(found.scores[d]) for d, _ in ranked
                                      if found.mask[d]}
         return [self._hit(ctx.searcher, d, score, compiled.terms, lang_scores, request.langs,
-                          deadline)
+                          deadline, request.prefer)
                 for d, score in ranked]
 
     def _hit(self, searcher, docnum: int, score: float | None, terms: dict[str, set[str]],
              lang_scores: dict[str, dict[int, float]], preferred: Iterable[str],
-             deadline: Deadline | None = None) -> dict[str, Any]:
+             deadline: Deadline | None = None, prefer: str | None = None) -> dict[str, Any]:
         stored = stored_fields(searcher, docnum)
         languages = [x for x in stored.get("languages", "").split(",") if x]
         titles = {lang: stored.get(title_field(lang), "") for lang in languages}
@@ -522,8 +538,13 @@ class Archive:
 
         def rank(lang: str) -> tuple:
             best = lang_scores.get(field_lang(lang), {}).get(docnum, 0.0)
-            return (-best, order.index(lang) if lang in order else len(order))
+            # A version the query matched first (its words are marked there); among
+            # those (or all, browsing), the interface language's.
+            return (best <= 0 < max_best, lang != prefer, -best,
+                    order.index(lang) if lang in order else len(order))
 
+        max_best = max((lang_scores.get(field_lang(x), {}).get(docnum, 0.0) for x in languages),
+                       default=0.0)
         shown = min(languages, key=rank) if languages else "en"
         title_name, body_name = text_fields(shown)
         schema = searcher.schema
@@ -571,6 +592,7 @@ class Archive:
                     timed_out.append(name)
                 else:
                     out[name] = fc.language_facet(lang_docs, filters, request)
+                    out[name] += fc.across_versions(lang_docs, filters, qdocs)
         if timed_out:
             ctx.deadline.cut("facets")
         return out, timed_out
@@ -613,14 +635,17 @@ class Archive:
             title_name, body_name = text_fields(lang)
             analyzer = schema[body_name].analyzer
             paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n") if p.strip()]
+            # Plain text for programs; the marked-up twins (escaped HTML) for pages.
             versions.append({
                 "lang": lang,
                 "label": language_label(lang),
-                "title": highlight_all(title, schema[title_name].analyzer,
-                                       terms.get(title_name, set()), ctx.deadline),
-                "paragraphs": [highlight_all(p, analyzer, terms.get(body_name, set()),
-                                             ctx.deadline)
-                               for p in paragraphs],
+                "title": title,
+                "paragraphs": paragraphs,
+                "title_html": highlight_all(title, schema[title_name].analyzer,
+                                            terms.get(title_name, set()), ctx.deadline),
+                "paragraphs_html": [highlight_all(p, analyzer, terms.get(body_name, set()),
+                                                  ctx.deadline)
+                                    for p in paragraphs],
             })
         return {
             "id": stored.get("id", ""),
@@ -635,7 +660,8 @@ class Archive:
             "indexed_at": stored.get("indexed_at", ""),
         }
 
-    def more_like_this(self, release_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    def more_like_this(self, release_id: str, limit: int = 5,
+                       prefer: str | None = None) -> list[dict[str, Any]]:
         """Releases sharing the most distinctive terms of the given one (itself excluded)."""
         ctx = self._context(None)
         searcher = ctx.searcher
@@ -659,7 +685,8 @@ class Archive:
         if not clauses:
             return []
         results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
-        return [self._hit(searcher, hit.docnum, hit.score, {}, {}, ()) for hit in results]
+        return [self._hit(searcher, hit.docnum, hit.score, {}, {}, (), prefer=prefer)
+                for hit in results]
 
     def release_count(self) -> int:
         """Live releases in the index a search would see now (health checks)."""

@@ -116,7 +116,8 @@ class FilterSets:
     def of(cls, table: DocTable, request: SearchRequest) -> FilterSets:
         return cls(
             topic=table.with_value("topics", request.topics) if request.topics else None,
-            year=table.with_value("year", [str(request.year)]) if request.year else None,
+            year=(table.with_value("year", [str(y) for y in request.selected_years])
+                  if request.selected_years else None),
             month=table.with_value("month", [request.month]) if request.month else None,
             dates=(table.in_range(request.date_from, request.date_to)
                    if request.date_from or request.date_to else None),
@@ -176,9 +177,9 @@ def topic_facet(table, filters: FilterSets, query_docs, request, labels) -> list
 
 
 def year_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
-    # Picking a year replaces the selected one: the month inside it goes too.
+    # Years combine with OR (counts disjunctive, as for topics); the month goes with them.
     counts = count_values(table, "year", filters.apply(query_docs, skip=("year", "month")))
-    selected = {str(request.year)} if request.year else set()
+    selected = {str(y) for y in request.selected_years}
     return facet_values(counts, selected, year_label, "value-desc")
 
 
@@ -186,6 +187,25 @@ def month_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
     counts = count_values(table, "month", filters.apply(query_docs, skip=("month",)))
     selected = {request.month} if request.month else set()
     return facet_values(counts, selected, year_label, "value")
+
+
+#: The language facet's entry for hits no single version matches (see ``across_versions``).
+ACROSS = "across"
+
+
+def across_versions(lang_docs: dict[str, np.ndarray], filters: FilterSets,
+                    query_docs: np.ndarray) -> list[dict]:
+    """The hits that match only across two versions ("public" in the English text, "сша" in
+    the Russian): counted under no language, they get an entry of their own, so that the
+    language facet accounts for every hit.  It is not a filter (no language finds them)."""
+    hits = filters.apply(query_docs)
+    for docs in lang_docs.values():
+        hits = hits & ~filters.apply(docs)
+    count = int(np.count_nonzero(hits))
+    if not count:
+        return []
+    return [{"value": ACROSS, "count": count, "selected": False,
+             "label": {"en": "across two versions only", "ru": "только в двух версиях вместе"}}]
 
 
 def language_facet(lang_docs: dict[str, np.ndarray], filters: FilterSets,

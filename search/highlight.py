@@ -20,6 +20,7 @@ from typing import Any
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, WORD_JOINERS
 from search.deadline import Deadline
+from search.phrasemarks import keep_phrase_spans
 
 SNIPPET_CHARS = 280
 #: Length of each fragment when matches lie far apart and two are shown.
@@ -238,7 +239,8 @@ def render(text: str, spans: Iterable[tuple[int, int]], start: int = 0,
 
 def highlight_all(text: str, analyzer, terms: set[str], deadline: Deadline | None = None) -> str:
     """The whole text, escaped, with matches marked (titles, full releases)."""
-    return render(text, match_spans(text, analyzer, terms, deadline))
+    return render(text, keep_phrase_spans(text, match_spans(text, analyzer, terms, deadline),
+                                          terms, word_terms(analyzer)))
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
@@ -302,7 +304,8 @@ def snippet(text: str, analyzer, terms: set[str], chars: int = SNIPPET_CHARS,
     fragments only, not in the whole body.
     """
     text = text.strip()
-    spans = match_spans(text, analyzer, terms, deadline)
+    spans = keep_phrase_spans(text, match_spans(text, analyzer, terms, deadline), terms,
+                              word_terms(analyzer))
     if not spans:
         return _fragment(text, [], 0, min(len(text), chars))
     words = [text[a:b].lower() for a, b in spans]

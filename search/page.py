@@ -46,6 +46,8 @@ class SearchPage:
     #: "hits", "snippets", "facets", "busy"); not in the JSON, the notes say it.
     cut: list[str] = field(default_factory=list)
     took_ms: float = 0.0
+    #: Filters that alone empty a search that would match (search.emptied).
+    emptied_by: list[Any] = field(default_factory=list)
 
     @property
     def page(self) -> int:
@@ -73,5 +75,7 @@ class SearchPage:
             "suggestion": self.suggestion.to_dict() if self.suggestion else None,
             "understood": self.understood.to_dict(),
             "partial": self.partial,
+            "emptied_by": [e.to_dict() for e in self.emptied_by],
+            "past_end": bool(self.total) and self.page > self.pages,
             "took_ms": round(self.took_ms, 1),
         }

@@ -26,7 +26,9 @@ from indexer.fields import OTHER, SCOPES, field_name
 from search.deadline import Deadline
 from search.matching import BestOf
 from search.notes import Note
+from search.phrasemarks import MarkTerms
 from search.request import MAX_QUERY_CHARS, clean_text
+from search.stopwords import drop_stop_words
 from search.suggest import MAX_WORD, Corrections
 
 #: Most words/phrases read from one query; more are dropped with a note.
@@ -268,6 +270,7 @@ def parse(text: str) -> ParsedQuery:
         notes.append(Note("NOT at the end of the query is ignored",
                           "NOT в конце запроса не учитывается"))
     _group(items, parsed)
+    drop_stop_words(parsed)
     return parsed
 
 
@@ -408,7 +411,7 @@ class QueryCompiler:
                 mode: str = "all") -> CompiledQuery:
         """``field_langs``: field languages searched ("en", "ru", "other")."""
         field_langs = tuple(field_langs)
-        terms: dict[str, set[str]] = defaultdict(set)
+        terms: dict[str, set[str]] = defaultdict(MarkTerms)
         notes: list[Note] = []
         # Widening unknown words helps a short typed query; in a pasted
         # sentence the other words carry it, and each widening costs an
@@ -461,8 +464,7 @@ class QueryCompiler:
                 continue
             per_field.append(_boosted(q, fieldname))
             if terms is not None:
-                for pos in positions:
-                    terms[fieldname].update(pos)
+                terms[fieldname].add_atom(positions, atom.phrase)
         if not atom.phrase and not atom.scope and any(ch.isdigit() for ch in atom.text):
             per_field.append(wq.Term("number", atom.text.strip(), boost=NUMBER_BOOST))
         if not per_field:

@@ -107,11 +107,16 @@ class SearchRequest:
     topics: tuple[str, ...] = ()
     year: int | None = None
     month: str | None = None
+    #: Several years picked together (any of them); a single year is ``year``.
+    years: tuple[int, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    #: The reader's interface language: hits show that version when the release has one.
+    #: Not a filter, and not part of the address (the interface's cookie sets it).
+    prefer: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -127,6 +132,9 @@ class SearchRequest:
                     f"not {lang!r}",
                     f"lang должен быть кодом языка из 2–3 строчных латинских букв, например "
                     f"en или ru, а не {lang!r}"))
+        if self.prefer is not None and not _LANG_CODE.fullmatch(self.prefer):
+            raise QueryError(Note(f"prefer must be a language code, not {self.prefer!r}",
+                                  f"prefer должен быть кодом языка, а не {self.prefer!r}"))
         for topic in self.topics:
             if not _TOPIC_SLUG.fullmatch(topic):
                 raise QueryError(Note(
@@ -138,15 +146,26 @@ class SearchRequest:
             raise QueryError(Note(
                 f"select at most {MAX_VALUES} languages and {MAX_VALUES} topics",
                 f"выберите не больше {MAX_VALUES} языков и {MAX_VALUES} тем"))
-        if self.year is not None and not 1000 <= self.year <= 9999:
-            raise QueryError(Note(f"year must have four digits, not {self.year}",
-                                  f"год должен состоять из четырёх цифр, а не {self.year}"))
+        for year in self.selected_years:
+            if not 1000 <= year <= 9999:
+                raise QueryError(Note(f"year must have four digits, not {year}",
+                                      f"год должен состоять из четырёх цифр, а не {year}"))
+        if self.years and self.year is not None:
+            raise QueryError(Note("give either year or years, not both",
+                                  "укажите либо year, либо years, но не оба"))
+        if len(self.years) > MAX_VALUES:
+            raise QueryError(Note(f"select at most {MAX_VALUES} years",
+                                  f"выберите не больше {MAX_VALUES} лет"))
         if self.month is not None:
             m = _MONTH.fullmatch(self.month)
             if not m or not 1 <= int(m.group(2)) <= 12 or not 1000 <= int(m.group(1)) <= 9999:
                 raise QueryError(Note(
                     f"month must be written YYYY-MM (e.g. 2017-11), not {self.month!r}",
                     f"месяц пишется ГГГГ-ММ (например, 2017-11), а не {self.month!r}"))
+            if self.years:
+                raise QueryError(Note(
+                    f"month {self.month} needs a single year: clear the other years",
+                    f"месяц {self.month} выбирается внутри одного года: сбросьте другие годы"))
             if self.year is not None and int(m.group(1)) != self.year:
                 raise QueryError(Note(
                     f"month {self.month} is not in the selected year {self.year}: "
@@ -185,12 +204,13 @@ class SearchRequest:
     def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:
         """Build a request from query-string parameters (values: str or list of str)."""
         q = _values(params, "q")
-        year = _single(params, "year")
+        years = tuple(sorted({_parse_int(v, "year", 0) for v in _values(params, "year")}))
         return cls(
             q=clean_text(" ".join(q)),
             langs=tuple(dict.fromkeys(v.lower() for v in _values(params, "lang"))),
             topics=tuple(dict.fromkeys(v.lower() for v in _values(params, "topic"))),
-            year=_parse_int(year, "year", 0) if year is not None else None,
+            year=years[0] if len(years) == 1 else None,
+            years=years if len(years) > 1 else (),
             month=_single(params, "month"),
             date_from=_parse_date(_single(params, "from"), "from"),
             date_to=_parse_date(_single(params, "to"), "to", end=True),
@@ -206,8 +226,7 @@ class SearchRequest:
             pairs.append(("q", self.q))
         pairs += [("lang", v) for v in self.langs]
         pairs += [("topic", v) for v in self.topics]
-        if self.year is not None:
-            pairs.append(("year", str(self.year)))
+        pairs += [("year", str(v)) for v in self.selected_years]
         if self.month:
             pairs.append(("month", self.month))
         if self.date_from:
@@ -221,6 +240,17 @@ class SearchRequest:
         if self.per_page != 10:
             pairs.append(("per_page", str(self.per_page)))
         return pairs
+
+    @property
+    def selected_years(self) -> tuple[int, ...]:
+        """Every year selected: the one ``year`` or the several ``years``."""
+        return (self.year,) if self.year is not None else self.years
+
+    def with_years(self, years: Any) -> SearchRequest:
+        """A copy selecting these years (one goes to ``year``, several to ``years``)."""
+        chosen = tuple(sorted(set(years)))
+        return self.replace(year=chosen[0] if len(chosen) == 1 else None,
+                            years=chosen if len(chosen) > 1 else (), month=None)
 
     def replace(self, **changes: Any) -> SearchRequest:
         """A modified copy; any change but paging itself sends the user back to page 1."""
@@ -237,6 +267,7 @@ class SearchRequest:
             "lang": list(self.langs),
             "topic": list(self.topics),
             "year": self.year,
+            "years": list(self.selected_years),
             "month": self.month,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,

@@ -18,6 +18,16 @@ def search() -> Response:
     return current_app.response_class(body, mimetype="application/json")
 
 
+@bp.post("/api/search", endpoint="search_passage")
+def search_passage() -> Response:
+    """``/api/search`` with its parameters in a form body (a long pasted passage)."""
+    params = request.args.to_dict(flat=False)
+    params.update(request.form.to_dict(flat=False))
+    body = pagecache.search_json(params, url_for("api.search"))
+    research.note_search_json(body)
+    return current_app.response_class(body, mimetype="application/json")
+
+
 @bp.get("/api/releases/<release_id>")
 def release(release_id: str) -> Response:
     return jsonify(contexts.release_context(release_id, request.args.get("q", "").strip()))

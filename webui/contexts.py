@@ -8,6 +8,7 @@ labels arrive in both interface languages, so templates stay dumb.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
@@ -20,6 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from indexer.release import WEB_URL
 from search import SearchRequest
+from search.facets import ACROSS
 from search.request import QueryError, last_page
 from webui import research
 from webui.archive import current_archive
@@ -60,9 +62,10 @@ def toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Searc
         langs = tuple(v for v in req.langs if v != value) if selected else req.langs + (value,)
         return req.replace(langs=langs)
     if facet == "year":
-        return req.replace(year=None if selected else int(value), month=None)
+        years = set(req.selected_years)
+        return req.with_years(years - {int(value)} if selected else years | {int(value)})
     if facet == "month":
-        return req.replace(month=None if selected else value, year=int(value[:4]))
+        return req.replace(month=None if selected else value, year=int(value[:4]), years=())
     raise ValueError(f"unknown facet {facet!r}")
 
 
@@ -70,11 +73,13 @@ def without(pairs: list[tuple[str, str]], *names: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if k not in names]
 
 
-def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
-    """``SearchPage.to_dict()`` plus ready links; ``base`` is the path links point to."""
+def search_context(params: Mapping[str, Any], base: str,
+                   prefer: str | None = None) -> dict[str, Any]:
+    """``SearchPage.to_dict()`` plus ready links; ``base`` is the path links point to;
+    ``prefer``: the interface language, whose versions the hits show where they can."""
     archive = current_archive()
     req = SearchRequest.from_params(params)
-    page = archive.search(req)
+    page = archive.search(dataclasses.replace(req, prefer=prefer) if prefer else req)
     data = page.to_dict()
     labels = archive.topic_labels()
     pairs = req.to_params()
@@ -86,9 +91,8 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
         facets[facet] = [item for item in facets[facet] if _add_toggle(item, facet, req, base)]
 
     for hit in data["hits"]:
-        hit["release_url"] = href(
-            url_for("pages.release", release_id=hit["id"]), [("q", req.q)] if req.q else []
-        )
+        # The whole search goes along, so "Back to the results" returns to this very page.
+        hit["release_url"] = href(url_for("pages.release", release_id=hit["id"]), pairs)
         hit["topic_links"] = [
             {"value": topic, "label": labels.get(topic, {"en": topic, "ru": topic}), "url": url}
             for topic in hit["topics"]
@@ -102,6 +106,10 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
     data["chips"] = chips(req, data["facets"], labels, base)
     data["histogram"] = histogram(data["facets"].get("year", []))
     data["links"] = links(req, data, base)
+    for emptied in data["emptied_by"]:
+        emptied["url"] = href(base, without(pairs, *emptied["params"], "page"))
+    if data["past_end"]:
+        data["links"]["last"] = href(base, req.replace(page=data["pages"]).to_params())
     data["forms"] = {
         "query": without(pairs, "q", "page"),
         "sort": without(pairs, "sort", "page"),
@@ -112,6 +120,9 @@ def search_context(params: Mapping[str, Any], base: str) -> dict[str, Any]:
 
 def _add_toggle(item: dict[str, Any], facet: str, req: SearchRequest, base: str) -> bool:
     """Give a facet entry its label and link; False when no request can select it."""
+    if facet == "language" and item["value"] == ACROSS:
+        item["toggle_url"] = None  # no filter finds these: a count, not a link
+        return True
     try:
         if facet == "month":
             # Month names in both interface languages ("November 2017", "ноябрь 2017").
@@ -162,12 +173,12 @@ def chips(
             labels.get(topic, {"en": topic, "ru": topic}),
             toggled(req, "topic", topic, True),
         )
-    if req.year is not None and not req.month:
+    for year in req.selected_years if not req.month else ():
         add(
             "year",
-            str(req.year),
-            {"en": str(req.year), "ru": str(req.year)},
-            req.replace(year=None),
+            str(year),
+            {"en": str(year), "ru": str(year)},
+            toggled(req, "year", str(year), True),
         )
     if req.month:
         add("month", req.month, month_label(req.month), req.replace(month=None, year=None))
@@ -202,6 +213,7 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
     # Links go no deeper than a request may: building one past the window would
     # raise QueryError and turn every search with that many hits into a 400.
     pages = min(max(1, int(data["pages"])), last_page(req.per_page))
+    shown_sort = "newest" if not req.q and req.sort == "relevance" else req.sort
     current = req.page
     numbers = sorted(
         {1, pages}
@@ -229,17 +241,24 @@ def links(req: SearchRequest, data: dict[str, Any], base: str) -> dict[str, Any]
             {
                 "value": sort,
                 "url": href(base, req.replace(sort=sort).to_params()),
-                "selected": sort == req.sort,
+                "selected": sort == shown_sort,
             }
-            for sort in ("relevance", "newest", "oldest")
+            # Without words there is no relevance: the list is newest first, and says so.
+            for sort in (("relevance",) if req.q else ()) + ("newest", "oldest")
         ],
         "clear": href(base, [("q", req.q)] if req.q else []),
         **research.search_links(pairs),
     }
 
 
-def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
-    """A release in both languages, its topic links and the releases most like it."""
+def release_context(release_id: str, highlight: str | None,
+                    search: Mapping[str, Any] | None = None,
+                    prefer: str | None = None) -> dict[str, Any]:
+    """A release in both languages, its topic links and the releases most like it.
+
+    ``search``: the parameters of the search the reader came from (query, filters, sort,
+    page), kept by the back link; an invalid set is ignored for the query alone.
+    """
     archive = current_archive()
     release = archive.release(release_id, highlight=highlight or None)
     if release is None:
@@ -253,7 +272,7 @@ def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
         {**topic, "url": href(search_url, [("topic", topic["value"])])}
         for topic in release["topics"]
     ]
-    more = archive.more_like_this(release_id, limit=5)
+    more = archive.more_like_this(release_id, limit=5, prefer=prefer)
     for hit in more:
         hit["release_url"] = url_for("pages.release", release_id=hit["id"])
     release["more_like_this"] = more
@@ -262,9 +281,20 @@ def release_context(release_id: str, highlight: str | None) -> dict[str, Any]:
     release["links"] = {
         "html": url_for("pages.release", release_id=release_id),
         "json": url_for("api.release", release_id=release_id),
-        "back": href(search_url, [("q", highlight)]) if highlight else None,
+        "back": _back_link(search_url, highlight, search),
     }
     return release
+
+
+def _back_link(search_url: str, highlight: str | None,
+               search: Mapping[str, Any] | None) -> str | None:
+    try:
+        pairs = SearchRequest.from_params(search).to_params() if search else []
+    except QueryError:
+        pairs = []
+    if not pairs and highlight:
+        pairs = [("q", highlight)]
+    return href(search_url, pairs) if pairs else None
 
 
 def public_source(source: str) -> str:

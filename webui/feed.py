@@ -34,7 +34,9 @@ def timestamp(day: str | None) -> str:
     return f"{dt.date.fromisoformat(day[:10]).isoformat()}T00:00:00Z"
 
 
-def atom_feed(page: dict[str, Any], self_url: str, host_url: str) -> bytes:
+def atom_feed(page: dict[str, Any], self_url: str, host_url: str,
+              last_update: str | None = None) -> bytes:
+    """The feed; ``last_update`` (the index's, RFC 3339) dates a feed without entries."""
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -50,7 +52,8 @@ def atom_feed(page: dict[str, Any], self_url: str, host_url: str) -> bytes:
     sub(root, "id", self_url)
     sub(root, "title", f"Pressroom: {described}")
     hits = page["hits"]
-    sub(root, "updated", max((timestamp(h.get("date")) for h in hits), default=timestamp(None)))
+    empty = (last_update.replace("+00:00", "Z") if last_update else None) or timestamp(None)
+    sub(root, "updated", max((timestamp(h.get("date")) for h in hits), default=empty))
     sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
     sub(
         root,

@@ -51,7 +51,10 @@ FACET_VALUE = obj(
         "label": ref("Label"),
         "count": {"type": "integer", "minimum": 0},
         "selected": {"type": "boolean"},
-        "toggle_url": {"type": "string", "description": "This search with the value switched."},
+        "toggle_url": {"type": ["string", "null"],
+                       "description": "This search with the value switched; null for the "
+                                      "language entry 'across' (hits matched only across "
+                                      "two versions), which no filter selects."},
     }
 )
 
@@ -85,6 +88,7 @@ QUERY = obj(
         "lang": array({"type": "string"}),
         "topic": array({"type": "string"}),
         "year": {"type": ["integer", "null"]},
+        "years": array({"type": "integer"}),
         "month": NULLABLE_STRING,
         "from": {"type": ["string", "null"], "format": "date"},
         "to": {"type": ["string", "null"], "format": "date"},
@@ -136,6 +140,10 @@ SEARCH_PAGE = obj(
             }
         ),
         "partial": {"type": "boolean"},
+        "emptied_by": array(obj({"filter": {"type": "string"},
+                                 "params": array({"type": "string"}),
+                                 "total": {"type": "integer"}}, {"url": {"type": "string"}})),
+        "past_end": {"type": "boolean"},
         "took_ms": {"type": "number"},
         "chips": array(
             obj(
@@ -192,8 +200,10 @@ VERSION = obj(
     {
         "lang": {"type": "string"},
         "label": ref("Label"),
-        "title": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
-        "paragraphs": array(
+        "title": {"type": "string", "description": "Plain text."},
+        "paragraphs": array({"type": "string", "description": "Plain text."}),
+        "title_html": {"type": "string", "description": "Escaped HTML; <mark> around matches."},
+        "paragraphs_html": array(
             {"type": "string", "description": "Escaped HTML; <mark> around matched forms."}
         ),
     }
@@ -309,7 +319,8 @@ SEARCH_PARAMS = [
     query_param("q", {"type": "string"}, 'Words, phrases ("…"), OR, -excluded; empty browses.'),
     array_param("lang", "Language of the release (repeatable): en, ru, …", "^[A-Za-z]{2,3}$"),
     array_param("topic", "Topic slug (repeatable).", "^[a-z0-9][a-z0-9_-]{0,63}$"),
-    query_param("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "Year."),
+    query_param("year", array({"type": "integer", "minimum": 1000, "maximum": 9999})
+                | {"maxItems": 20}, "Year (repeatable: any of the years)."),
     query_param("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM."),
     query_param("from", {"type": "string", "pattern": DATE_BOUND},
                 "Earliest date: YYYY-MM-DD, or YYYY-MM / YYYY for its first day."),

@@ -6,8 +6,9 @@ a search would see now), the path its links point to and the normalized
 before it is never served after it; such pages are simply never asked for
 again and age out of the LRU.
 
-The interface language is not part of the key: the page dict carries every
-label in both languages, and the template picks one when it renders.
+The page dict carries every label in both languages, and the template picks
+one when it renders; but an HTML page's hits show the version in the interface
+language (``prefer``), so that language is part of the key of HTML pages.
 
 Pages are kept as their JSON text (UTF-8 bytes): the API sends it as is, a
 page dict takes several times its JSON size in Python objects, and bytes
@@ -108,17 +109,20 @@ def cached_json(key: tuple[Hashable, ...], build: Callable[[], dict[str, Any]]) 
     return body
 
 
-def search_json(params: Mapping[str, Any], base: str) -> bytes:
-    """The search page for ``params`` (links pointing to ``base``) as JSON."""
+def search_json(params: Mapping[str, Any], base: str, prefer: str | None = None) -> bytes:
+    """The search page for ``params`` (links pointing to ``base``) as JSON; ``prefer``:
+    the interface language whose versions the hits show (pages only)."""
     if not current_page_cache().enabled:
-        return dumps(contexts.search_context(params, base))
+        return dumps(contexts.search_context(params, base, prefer))
     # Invalid parameters raise QueryError here (a 400), before anything is kept.
     req = SearchRequest.from_params(params)
-    return cached_json((base, req), lambda: contexts.search_context(params, base))
+    return cached_json((base, req, prefer),
+                       lambda: contexts.search_context(params, base, prefer))
 
 
-def search_page(params: Mapping[str, Any], base: str) -> dict[str, Any]:
+def search_page(params: Mapping[str, Any], base: str, prefer: str | None = None
+                ) -> dict[str, Any]:
     """The search page dict for the HTML views; a fresh copy each call."""
     if not current_page_cache().enabled:
-        return contexts.search_context(params, base)
-    return json.loads(search_json(params, base))
+        return contexts.search_context(params, base, prefer)
+    return json.loads(search_json(params, base, prefer))

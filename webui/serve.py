@@ -54,6 +54,13 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
     }
 
 
+def ingest_line(token_set: bool) -> str:
+    """Whether POST /api/releases accepts releases: the first question of a new operator."""
+    if token_set:
+        return "Ingest is on: POST /api/releases with the PRESSROOM_ADMIN_TOKEN bearer token."
+    return "Ingest is off: set PRESSROOM_ADMIN_TOKEN to accept releases at POST /api/releases."
+
+
 @click.command("serve")
 @click.option("--index", "index", default=None, help=SETTINGS["INDEX"].help)
 @click.option("--host", default=None, help=SETTINGS["HOST"].help)
@@ -74,4 +81,5 @@ def serve_command(
         threads or setting("THREADS"),
     )
     click.echo(f"Pressroom on http://{options['bind']}/ (index: {index or setting('INDEX')})")
+    click.echo(ingest_line(bool(setting("ADMIN_TOKEN"))))
     PressroomServer(options, app_config).run()

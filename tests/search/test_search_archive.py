@@ -395,7 +395,7 @@ def test_more_like_this_finds_related_releases_but_not_itself(archive) -> None:
 def test_release_view_marks_the_query_forms(archive) -> None:
     release = archive.release("2017-101", highlight="переговоры")
     ru = next(v for v in release["versions"] if v["lang"] == "ru")
-    assert "<mark>переговоров</mark>" in " ".join(ru["paragraphs"])
+    assert "<mark>переговоров</mark>" in " ".join(ru["paragraphs_html"])
     assert [v["lang"] for v in release["versions"]] == ["en", "ru"]
     assert archive.release("no-such-id") is None
 

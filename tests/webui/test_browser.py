@@ -250,3 +250,158 @@ def test_results_page_downloads_csv_and_ris(page, client):
     assert entries[0]["type_of_reference"] == "PRESS"
     assert entries[0]["id"] == twin["hits"][0]["id"]
     assert len(entries) == twin["total"]
+
+
+# ------------------------------------------------------------ issue 14: a journalist's browser
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _context(browser, live_server, width: int, ui: str = "en", **options):
+    context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 900},
+                                  locale="ru-RU" if ui == "ru" else "en-US", **options)
+    tab = context.new_page()
+    tab.goto(f"/ui-language?ui={ui}&next=/stats")
+    return context, tab
+
+
+def _axe(tab) -> list[dict]:
+    """axe-core's serious and critical violations under the WCAG 2.2 AA tags."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make test` installs it (npm install, package.json)")
+    tab.evaluate(AXE.read_text(encoding="utf-8"))
+    result = tab.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG22_AA)
+    return [{"id": v["id"], "impact": v["impact"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _release_id(client) -> str:
+    return client.get("/api/search?q=министры").get_json()["hits"][0]["id"]
+
+
+@pytest.mark.parametrize("ui", ["en", "ru"])
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_wcag22_aa_and_screenshots(browser, live_server, client, ui, width):
+    pages = {"home": "/", "search": "/search?q=министры&year=2017&year=2018",
+             "release": f"/releases/{_release_id(client)}?q=министры",
+             "stats": "/stats", "error": "/releases/no-such-release"}
+    # bypass_csp: axe is injected by the test, not served by the site.
+    context, tab = _context(browser, live_server, width, ui, bypass_csp=True)
+    found = {}
+    for name, url in pages.items():
+        tab.goto(url)
+        tab.screenshot(path=str(ARTIFACTS / f"{name}-{ui}-{width}.png"), full_page=True)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, name
+        violations = _axe(tab)
+        if violations:
+            found[name] = violations
+    context.close()
+    assert not found, found
+
+
+def test_several_years_are_selected_together(page, client):  # item 4
+    page.goto("/search?q=министры")
+    years = page.locator('ul[data-facet="year"] a.facet__link')
+    first, second = years.nth(0).get_attribute("data-value"), years.nth(1).get_attribute(
+        "data-value")
+    years.nth(0).click()
+    page.wait_for_load_state()
+    page.locator(f'ul[data-facet="year"] a[data-value="{second}"]').click()
+    page.wait_for_load_state()
+    assert sorted(parse_qs(urlsplit(page.url).query)["year"]) == sorted([first, second])
+    twin = api(client, page.url)
+    alone = [api(client, f"/search?q=министры&year={y}")["total"] for y in (first, second)]
+    assert twin["total"] == sum(alone)
+    assert page.locator('ul[data-facet="year"] a.is-selected').count() == 2
+
+
+def test_phrase_marks_only_where_the_phrase_stands(browser, tmp_path):  # item 8
+    import datetime as dt
+
+    import search_corpus as sc
+
+    from indexer.release import Release, Version
+    from webui import create_app
+
+    text = "Strategic Cooperation was discussed. Then the strategic partnership was renewed."
+    release = Release(versions={"en": Version("en", "Strategic Cooperation", text)},
+                      date=dt.date(2019, 1, 1), number="1/19", url="https://example.org/1",
+                      topics=[])
+    app = create_app({"TESTING": True, "INDEX": str(sc.build_index([release], tmp_path)),
+                      "ZERO_RESULTS_LOG": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}")
+        tab = context.new_page()
+        tab.goto('/search?q="strategic+partnership"')
+        tab.locator("ol.hits .hit__title a").first.click()
+        tab.wait_for_load_state()
+        marks = tab.locator("section.version mark").all_inner_texts()
+        assert [m.lower() for m in marks] == ["strategic", "partnership"]
+        context.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+def test_russian_interface_leads_with_russian(browser, live_server):  # item 9
+    context, tab = _context(browser, live_server, 360, "ru")
+    tab.goto("/")
+    assert tab.locator("ol.hits article.hit").first.get_attribute("lang") == "ru"
+    tab.goto("/search?q=министры")
+    tab.locator("ol.hits .hit__title a").first.click()
+    tab.wait_for_load_state()
+    russian = tab.locator('section.version[lang="ru"]').bounding_box()
+    english = tab.locator('section.version[lang="en"]').bounding_box()
+    assert russian["y"] < english["y"] and russian["y"] < 900
+    context.close()
+
+
+def test_back_to_the_results_keeps_the_search(page):  # item 10
+    page.goto("/search?q=министры&sort=oldest&per_page=5&page=2&lang=ru")
+    before = parse_qs(urlsplit(page.url).query)
+    page.locator("ol.hits .hit__title a").first.click()
+    page.wait_for_load_state()
+    page.locator(".release__back a").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/search"
+    assert parse_qs(urlsplit(page.url).query) == before
+
+
+@pytest.mark.parametrize("ui", ["en", "ru"])
+def test_phone_layout_filters_control_and_skip_link(browser, live_server, ui):  # item 11
+    context, tab = _context(browser, live_server, 360, ui)
+    tab.goto("/search?q=министры")
+    jump = tab.locator("a.filters-jump")
+    assert jump.is_visible() and jump.bounding_box()["y"] < 900
+    jump.click()
+    assert tab.locator("#filters").bounding_box()["y"] < 900  # scrolled to the filters
+    tab.goto("/search?q=министры")
+    tab.keyboard.press("Tab")
+    skip = tab.locator(".skip-link").first
+    assert tab.evaluate("document.activeElement.className") == "skip-link"
+    brand = tab.locator(".brand").bounding_box()
+    box = skip.bounding_box()
+    assert box["y"] + box["height"] <= brand["y"] or box["y"] >= brand["y"] + brand["height"]
+    context.close()
+
+
+def test_keyboard_slash_autofocus_and_skip_to_filters(page):  # item 13
+    page.goto("/")
+    assert page.evaluate("document.activeElement.id") == "q"  # autofocus on the empty home
+    page.goto("/search?q=министры")
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.input_value("#q") == "министры"  # "/" was not typed into the box
+    skip = page.get_by_role("link", name="Skip to filters")
+    assert skip.get_attribute("href") == "#filters"
+    skip.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#filters"

@@ -141,7 +141,7 @@ def test_release_response_matches_openapi(client):
         client.get(f"/api/releases/{hit['id']}?q=министр"), "/api/releases/{release_id}"
     )
     assert body["id"] == hit["id"]
-    assert "<mark>" in "".join(p for v in body["versions"] for p in v["paragraphs"])
+    assert "<mark>" in "".join(p for v in body["versions"] for p in v["paragraphs_html"])
     plain = validate(client.get(f"/api/releases/{hit['id']}"), "/api/releases/{release_id}")
     assert "<mark>" not in json.dumps(plain["versions"])
 

@@ -30,9 +30,9 @@ def built(monkeypatch) -> list[tuple]:
     calls: list[tuple] = []
     original = contexts.search_context
 
-    def counting(params, base):
+    def counting(params, base, prefer=None):
         calls.append((params, base))
-        return original(params, base)
+        return original(params, base, prefer)
 
     monkeypatch.setattr(contexts, "search_context", counting)
     return calls
@@ -103,9 +103,11 @@ def test_repeated_search_is_served_from_the_cache(sample_index, built):
     html = client.get("/search?q=министры&topic=energy")
     assert client.get("/search?q=министры&topic=energy").data == html.data
     assert len(built) == 2
-    # Another interface language renders the same cached page dict.
+    # Another interface language is a page of its own: its hits show their Russian versions.
     ru = client.get("/search?q=министры&topic=energy&ui=ru")
-    assert ru.status_code == 200 and len(built) == 2
+    assert ru.status_code == 200 and len(built) == 3
+    assert client.get("/search?q=министры&topic=energy&ui=ru").data == ru.data
+    assert len(built) == 3
 
 
 def test_a_new_release_shows_up_in_the_next_request(tmp_path, built):
