@@ -254,7 +254,7 @@ def test_results_page_downloads_csv_and_ris(page, client):
 
 # ------------------------------------------------------------ issue 14: a journalist's browser
 
-AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
