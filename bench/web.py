@@ -367,9 +367,27 @@ def write_jsonl(records: Sequence[dict], path: Path) -> Path:
 
 
 def index_file(root: Path, path: Path) -> subprocess.CompletedProcess:
-    env = child_env()
+    # Records may name only topics of the taxonomy, and the generated corpus has
+    # its own: index them under a taxonomy that holds them too.
+    env = child_env(PRESSROOM_TOPICS=str(corpus_taxonomy(path)))
     return subprocess.run([*pressroom_command(), "index", "--index", str(root), str(path)],
                           capture_output=True, text=True, env=env, cwd=REPO)
+
+
+def corpus_taxonomy(path: Path) -> Path:
+    """The bundled taxonomy plus every topic the records of ``path`` name (no keywords),
+    written beside it."""
+    from indexer.topics import DEFAULT_TAXONOMY
+
+    topics = sorted({t for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+                     for t in json.loads(line).get("topics", [])})
+    text = Path(DEFAULT_TAXONOMY).read_text(encoding="utf-8")
+    known = set(re.findall(r"^\[topics\.([^\]]+)\]", text, flags=re.M))
+    text += "".join(f'\n[topics.{slug}]\nen = "{slug}"\nru = "{slug}"\nkeywords = []\n'
+                    for slug in topics if slug not in known)
+    taxonomy = path.with_suffix(".topics.toml")
+    taxonomy.write_text(text, encoding="utf-8")
+    return taxonomy
 
 
 def build_index(n: int, work: Path) -> Path:
