@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +17,7 @@ from indexer.cli import (
     cli,
 )
 from indexer.store import Store
+from tests.jsonl import write_jsonl
 
 
 def record(n: int, **extra) -> dict:
@@ -25,13 +25,6 @@ def record(n: int, **extra) -> dict:
             "en": {"title": f"Visa rules {n}", "body": f"New visa rules number {n} apply."},
             "ru": {"title": f"Визовые правила {n}", "body": f"Новые правила выдачи виз {n}."},
             **extra}
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
-                    encoding="utf-8")
-    return path
 
 
 @pytest.fixture()

@@ -10,7 +10,6 @@ when not run as root.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 from pathlib import Path
@@ -25,6 +24,7 @@ from indexer.codec import fast
 from indexer.location import live_index_dir
 from indexer.store import Store
 from search import Archive, SearchRequest
+from tests.jsonl import write_jsonl
 from webui import create_app
 
 TOKEN = "fault-token"
@@ -38,13 +38,6 @@ def record(n: int, version: str = "v1") -> dict:
                    f"and the Caspian Sea {version}."},
             "ru": {"title": f"Переговоры {n}", "body": f"Министры обсудили трубопровод {n} "
                    f"{version}."}}
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
-                    encoding="utf-8")
-    return path
 
 
 @pytest.fixture()
