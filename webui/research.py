@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,7 +35,7 @@ from search import SearchRequest
 from search.citation import CITATION_FORMATS, citation_file, citation_text, record_from_release
 from search.export import FORMATS, export_chunks, permalink
 from search.timeline import timeline
-from search.zeroresults import ZeroResultsLog
+from search.zeroresults import ZeroResultsLog, outcome_of
 from webui.archive import EXTENSION as ARCHIVE_EXTENSION
 from webui.archive import current_archive
 from webui.i18n import ui_lang
@@ -196,8 +197,26 @@ _CANDIDATE_MARKS = (b'"total":0,', b'"total": 0,', b'"applied":true', b'"applied
 
 def note_search_json(body: bytes) -> None:
     """``note_search`` for the API, which holds the page as JSON."""
-    if current_log().enabled and any(mark in body for mark in _CANDIDATE_MARKS):
-        note_search(json.loads(body))
+    if current_log().enabled:
+        page = _countable(body)
+        if page is not None:
+            note_search(page)
+
+
+@lru_cache(maxsize=64)
+def _countable(body: bytes) -> dict[str, Any] | None:
+    """What the report reads of a JSON page, None when it has nothing to count.
+
+    Remembered per body: a page from the page cache comes back as the very same
+    bytes object, whose hash Python keeps, so a repeated search is neither scanned
+    nor parsed again (both cost more than answering it from the cache).
+    """
+    if not any(mark in body for mark in _CANDIDATE_MARKS):
+        return None
+    page = json.loads(body)
+    if outcome_of(page) is None:
+        return None
+    return {key: page.get(key) for key in ("query", "suggestion", "understood", "total")}
 
 
 def _report_rows() -> list[dict[str, Any]]:
