@@ -37,6 +37,7 @@ from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
 from search.emptied import emptying_filters
 from search.evaluation import Evaluator, Matches, Postings
+from search.facetkinds import FacetInput, facets_of
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
 from search.notes import Note
@@ -571,28 +572,19 @@ class Archive:
     def _facets(self, ctx: _Context, parsed, mode, qdocs, filters, request):
         """The facets counted in time, and the names of those that were not (which
         marks the page partial: Datasette's ``facets_timed_out``)."""
-        table = ctx.table
         out: dict[str, list[dict[str, Any]]] = {}
         timed_out: list[str] = []
-        names = ["year", *(["month"] if request.year else []), "topic", "language"]
-        labels = topic_labels()
-        for name in names:
+        data = FacetInput(ctx.table, filters, qdocs, request, topic_labels())
+        for facet in facets_of(request):
             if ctx.deadline.expired():
-                timed_out.append(name)
+                timed_out.append(facet.name)
                 continue
-            if name == "year":
-                out[name] = fc.year_facet(table, filters, qdocs, request)
-            elif name == "month":
-                out[name] = fc.month_facet(table, filters, qdocs, request)
-            elif name == "topic":
-                out[name] = fc.topic_facet(table, filters, qdocs, request, labels)
-            else:
-                lang_docs = self._language_docs(ctx, parsed, mode)
-                if lang_docs is None:
-                    timed_out.append(name)
-                else:
-                    out[name] = fc.language_facet(lang_docs, filters, request)
-                    out[name] += fc.across_versions(lang_docs, filters, qdocs)
+            if facet.needs_language_docs and data.language_docs is None:
+                data.language_docs = self._language_docs(ctx, parsed, mode)
+                if data.language_docs is None:
+                    timed_out.append(facet.name)
+                    continue
+            out[facet.name] = facet.count(data)
         if timed_out:
             ctx.deadline.cut("facets")
         return out, timed_out
