@@ -9,7 +9,6 @@ shared by all threads.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 import time
@@ -33,6 +32,7 @@ from indexer.fields import (
     title_field,
 )
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
+from indexer.statistics import read_stats
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
 from search.emptied import emptying_filters
@@ -690,26 +690,12 @@ class Archive:
         ctx = self._context(None)
         table = ctx.table
         labels = topic_labels()
-
-        def counted(name: str, label, order: str) -> list[dict[str, Any]]:
-            counts = fc.count_values(table, name, table.live)
-            values = sorted(counts, reverse=True) if order == "desc" else sorted(
-                counts, key=lambda v: (-counts[v], v))
-            return [{"value": v, "label": label(v), "count": counts[v]} for v in values]
-
-        live = live_index_dir(self.root)
-        files = [p for p in live.iterdir() if p.is_file()]
-        mtime = max((p.stat().st_mtime for p in files), default=None)
-        return {
-            "releases": int(np.count_nonzero(table.live)),
-            "languages": counted("languages", language_label, "count"),
-            "years": counted("year", fc.year_label, "desc"),
-            "topics": counted("topics", lambda v: topic_label(v, labels), "count"),
-            "last_update": (dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
-                            if mtime else None),
-            "index_bytes": sum(p.stat().st_size for p in files),
-            "generation": live.name,
-        }
+        label_of = {"languages": language_label, "year": fc.year_label,
+                    "topics": lambda v: topic_label(v, labels)}
+        return read_stats(
+            ctx.searcher, live_index_dir(self.root),
+            count=lambda name: dict(fc.count_values(table, name, table.live)),
+            label=lambda name, value: label_of[name](value))
 
     def all_matches(self, request: SearchRequest,
                     time_limit: float | None = None) -> tuple[Any, np.ndarray, SearchPage]:
