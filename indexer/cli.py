@@ -207,7 +207,8 @@ def retag(index_dir: str | None, topics_file: Path | None) -> None:
 def stats(index_dir: str | None, as_json: bool) -> None:
     """Show what the index holds: releases by language, year and topic; size."""
     try:
-        data = Store(index_root(index_dir)).stats()
+        store = Store(index_root(index_dir))
+        data = store.stats()
     except IndexNotFound as exc:
         raise click.UsageError(str(exc)) from None
     if as_json:
@@ -215,11 +216,11 @@ def stats(index_dir: str | None, as_json: bool) -> None:
         return
     click.echo(f"releases:    {data['releases']}")
     for key in ("languages", "years", "topics"):
-        values = ", ".join(f"{k} {v}" for k, v in data[key].items()) or "-"
+        values = ", ".join(f"{item['value']} {item['count']}" for item in data[key]) or "-"
         click.echo(f"{key + ':':<12} {values}")
     click.echo(f"last update: {data['last_update']}")
     click.echo(f"index size:  {data['index_bytes'] / 1e6:.1f} MB "
-               f"(generation {data['generation']}, {data['location']})")
+               f"(generation {data['generation']}, {store.live_dir()})")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ from indexer.ledger import record_write
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
 from indexer.release import Release, ReleaseError
 from indexer.settings import setting
+from indexer.statistics import read_stats
 from indexer.workers import AnalysisPool, Setup, cpu_count
 
 LOCK_FILE = ".write.lock"
@@ -750,34 +751,11 @@ class Store:
             raise
 
     def stats(self) -> dict[str, Any]:
-        """Counts by language, year and topic, and the live generation's size and age."""
+        """Counts by language, year and topic, and the live generation's size and age:
+        the shape /api/stats serves (``indexer.statistics``)."""
         folder = self.live_dir()
-        ix = whoosh_index.open_dir(str(folder))
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-
-            def counts(fieldname: str) -> dict[str, int]:
-                found = {}
-                for raw in reader.lexicon(fieldname):
-                    value = raw.decode("utf-8")
-                    n = sum(1 for _ in searcher.docs_for_query(Term(fieldname, value)))
-                    if n:
-                        found[value] = n
-                return found
-
-            generation = ix.latest_generation()
-            toc = folder / f"_{ix.indexname}_{generation}.toc"
-            updated = dt.datetime.fromtimestamp(toc.stat().st_mtime, dt.UTC)
-            return {
-                "releases": searcher.doc_count(),
-                "languages": counts("languages"),
-                "years": dict(sorted(counts("year").items())),
-                "topics": counts("topics"),
-                "last_update": updated.isoformat(timespec="seconds"),
-                "index_bytes": folder_bytes(folder),
-                "generation": generation,
-                "location": str(folder),
-            }
+        with whoosh_index.open_dir(str(folder)).searcher() as searcher:
+            return read_stats(searcher, folder)
 
     # -- issue 16: targeted updates, deletion, the ingest log ------------------
 

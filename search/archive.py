@@ -9,7 +9,6 @@ shared by all threads.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 import time
@@ -33,10 +32,12 @@ from indexer.fields import (
     title_field,
 )
 from indexer.location import CURRENT, IndexNotFound, live_index_dir
+from indexer.statistics import read_stats
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
 from search.emptied import emptying_filters
 from search.evaluation import Evaluator, Matches, Postings
+from search.facetkinds import FacetInput, facets_of
 from search.highlight import highlight_all, snippet
 from search.labels import language_label, topic_label, topic_labels
 from search.notes import Note
@@ -571,28 +572,19 @@ class Archive:
     def _facets(self, ctx: _Context, parsed, mode, qdocs, filters, request):
         """The facets counted in time, and the names of those that were not (which
         marks the page partial: Datasette's ``facets_timed_out``)."""
-        table = ctx.table
         out: dict[str, list[dict[str, Any]]] = {}
         timed_out: list[str] = []
-        names = ["year", *(["month"] if request.year else []), "topic", "language"]
-        labels = topic_labels()
-        for name in names:
+        data = FacetInput(ctx.table, filters, qdocs, request, topic_labels())
+        for facet in facets_of(request):
             if ctx.deadline.expired():
-                timed_out.append(name)
+                timed_out.append(facet.name)
                 continue
-            if name == "year":
-                out[name] = fc.year_facet(table, filters, qdocs, request)
-            elif name == "month":
-                out[name] = fc.month_facet(table, filters, qdocs, request)
-            elif name == "topic":
-                out[name] = fc.topic_facet(table, filters, qdocs, request, labels)
-            else:
-                lang_docs = self._language_docs(ctx, parsed, mode)
-                if lang_docs is None:
-                    timed_out.append(name)
-                else:
-                    out[name] = fc.language_facet(lang_docs, filters, request)
-                    out[name] += fc.across_versions(lang_docs, filters, qdocs)
+            if facet.needs_language_docs and data.language_docs is None:
+                data.language_docs = self._language_docs(ctx, parsed, mode)
+                if data.language_docs is None:
+                    timed_out.append(facet.name)
+                    continue
+            out[facet.name] = facet.count(data)
         if timed_out:
             ctx.deadline.cut("facets")
         return out, timed_out
@@ -698,26 +690,12 @@ class Archive:
         ctx = self._context(None)
         table = ctx.table
         labels = topic_labels()
-
-        def counted(name: str, label, order: str) -> list[dict[str, Any]]:
-            counts = fc.count_values(table, name, table.live)
-            values = sorted(counts, reverse=True) if order == "desc" else sorted(
-                counts, key=lambda v: (-counts[v], v))
-            return [{"value": v, "label": label(v), "count": counts[v]} for v in values]
-
-        live = live_index_dir(self.root)
-        files = [p for p in live.iterdir() if p.is_file()]
-        mtime = max((p.stat().st_mtime for p in files), default=None)
-        return {
-            "releases": int(np.count_nonzero(table.live)),
-            "languages": counted("languages", language_label, "count"),
-            "years": counted("year", fc.year_label, "desc"),
-            "topics": counted("topics", lambda v: topic_label(v, labels), "count"),
-            "last_update": (dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
-                            if mtime else None),
-            "index_bytes": sum(p.stat().st_size for p in files),
-            "generation": live.name,
-        }
+        label_of = {"languages": language_label, "year": fc.year_label,
+                    "topics": lambda v: topic_label(v, labels)}
+        return read_stats(
+            ctx.searcher, live_index_dir(self.root),
+            count=lambda name: dict(fc.count_values(table, name, table.live)),
+            label=lambda name, value: label_of[name](value))
 
     def all_matches(self, request: SearchRequest,
                     time_limit: float | None = None) -> tuple[Any, np.ndarray, SearchPage]:

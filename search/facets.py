@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+from babel.dates import format_date
 
 from indexer.codec.readers import postings_of
 from search.labels import language_label, topic_label
@@ -132,12 +132,6 @@ class FilterSets:
         return out
 
 
-@dataclass
-class FacetCounts:
-    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    timed_out: list[str] = field(default_factory=list)
-
-
 def count_values(table: DocTable, name: str, docs: np.ndarray) -> Counter[str]:
     """How many of ``docs`` carry each value of facet ``name`` (values at 0 left out)."""
     counts: Counter[str] = Counter()
@@ -167,8 +161,22 @@ def facet_values(counts: Counter[str], selected: set[str], label, order: str) ->
     ]
 
 
+#: The interface languages labels are made in (webui.i18n.UI_LANGUAGES says the same).
+LABEL_LANGUAGES = ("en", "ru")
+
+
 def year_label(value: str) -> dict[str, str]:
     return {"en": value, "ru": value}
+
+
+def month_label(value: str) -> dict[str, str]:
+    """ "2017-11" in both interface languages ("November 2017", "ноябрь 2017"); a value
+    that is no month (from an old index) as it is: no request selects it."""
+    try:
+        first = dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return year_label(value)
+    return {lang: format_date(first, "LLLL y", locale=lang) for lang in LABEL_LANGUAGES}
 
 
 def topic_facet(table, filters: FilterSets, query_docs, request, labels) -> list[dict]:
@@ -186,7 +194,7 @@ def year_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
 def month_facet(table, filters: FilterSets, query_docs, request) -> list[dict]:
     counts = count_values(table, "month", filters.apply(query_docs, skip=("month",)))
     selected = {request.month} if request.month else set()
-    return facet_values(counts, selected, year_label, "value")
+    return facet_values(counts, selected, month_label, "value")
 
 
 #: The language facet's entry for hits no single version matches (see ``across_versions``).

@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from indexer.release import WEB_URL
 from search import SearchRequest
-from search.facets import ACROSS
+from search.facetkinds import FACETS, LANGUAGE, MONTH, TOPIC, YEAR
 from search.request import QueryError, last_page
 from webui import research
 from webui.archive import current_archive
@@ -32,7 +32,6 @@ from webui.i18n import UI_LANGUAGES
 HISTOGRAM_LEVELS = 20
 #: Page links shown either side of the current page.
 PAGE_WINDOW = 2
-FACET_PARAMS = {"year": "year", "month": "month", "topic": "topic", "language": "lang"}
 
 
 def href(base: str, pairs: Iterable[tuple[str, str]]) -> str:
@@ -44,29 +43,8 @@ def both_languages(make: Any) -> dict[str, str]:
     return {lang: make(lang) for lang in UI_LANGUAGES}
 
 
-def month_label(month: str) -> dict[str, str]:
-    first = dt.date.fromisoformat(f"{month}-01")
-    return both_languages(lambda lang: format_date(first, "LLLL y", locale=lang))
-
-
 def day_label(day: str) -> dict[str, str]:
     return both_languages(lambda lang: format_date(dt.date.fromisoformat(day), "long", locale=lang))
-
-
-def toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> SearchRequest:
-    """The request with one facet value switched on or off."""
-    if facet == "topic":
-        topics = tuple(t for t in req.topics if t != value) if selected else req.topics + (value,)
-        return req.replace(topics=topics)
-    if facet == "language":
-        langs = tuple(v for v in req.langs if v != value) if selected else req.langs + (value,)
-        return req.replace(langs=langs)
-    if facet == "year":
-        years = set(req.selected_years)
-        return req.with_years(years - {int(value)} if selected else years | {int(value)})
-    if facet == "month":
-        return req.replace(month=None if selected else value, year=int(value[:4]), years=())
-    raise ValueError(f"unknown facet {facet!r}")
 
 
 def without(pairs: list[tuple[str, str]], *names: str) -> list[tuple[str, str]]:
@@ -119,16 +97,14 @@ def search_context(params: Mapping[str, Any], base: str,
 
 
 def _add_toggle(item: dict[str, Any], facet: str, req: SearchRequest, base: str) -> bool:
-    """Give a facet entry its label and link; False when no request can select it."""
-    if facet == "language" and item["value"] == ACROSS:
+    """Give a facet entry its link; False when no request can select it."""
+    kind = FACETS[facet]
+    if not kind.selectable(item["value"]):
         item["toggle_url"] = None  # no filter finds these: a count, not a link
         return True
     try:
-        if facet == "month":
-            # Month names in both interface languages ("November 2017", "ноябрь 2017").
-            item["label"] = month_label(item["value"])
         item["toggle_url"] = href(
-            base, toggled(req, facet, item["value"], item["selected"]).to_params()
+            base, kind.toggled(req, item["value"], item["selected"]).to_params()
         )
     except ValueError:  # QueryError included
         return False
@@ -165,23 +141,23 @@ def chips(
 
     for lang in req.langs:
         label = facet_labels.get(("language", lang), {"en": lang, "ru": lang})
-        add("lang", lang, label, toggled(req, "language", lang, True))
+        add("lang", lang, label, LANGUAGE.toggled(req, lang, True))
     for topic in req.topics:
         add(
             "topic",
             topic,
             labels.get(topic, {"en": topic, "ru": topic}),
-            toggled(req, "topic", topic, True),
+            TOPIC.toggled(req, topic, True),
         )
     for year in req.selected_years if not req.month else ():
         add(
             "year",
             str(year),
             {"en": str(year), "ru": str(year)},
-            toggled(req, "year", str(year), True),
+            YEAR.toggled(req, str(year), True),
         )
     if req.month:
-        add("month", req.month, month_label(req.month), req.replace(month=None, year=None))
+        add("month", req.month, MONTH.label(req.month), req.replace(month=None, year=None))
     if req.date_from:
         day = req.date_from.isoformat()
         add("from", day, day_label(day), req.replace(date_from=None))
@@ -320,9 +296,8 @@ def stats_context() -> dict[str, Any]:
             # A value no request may select (from an index written before the input
             # checks) is shown without a link rather than linking to a 400.
             try:
-                item["url"] = href(
-                    search_url, toggled(everything, facet, str(item["value"]), False).to_params()
-                )
+                wanted = FACETS[facet].toggled(everything, str(item["value"]), False)
+                item["url"] = href(search_url, wanted.to_params())
             except ValueError:
                 item["url"] = None
     stats["links"] = {"html": url_for("pages.stats"), "json": url_for("api.stats"),
