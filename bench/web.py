@@ -685,6 +685,32 @@ def wrk_version() -> str:
 # --- report ---------------------------------------------------------------------------
 
 
+def freshness_line(fresh: dict) -> str:
+    """The report's freshness line: the delay, or why it was not measured."""
+    delay = fresh["delay_ms"]
+    if fresh["index_exit_code"]:
+        return (f"- Freshness: NOT measured, `pressroom index` failed (exit code "
+                f"{fresh['index_exit_code']}): " + " / ".join(fresh["index_output"]))
+    elif delay is None:
+        return (f"- Freshness: the {fresh['releases']} new releases were NOT found "
+                f"within {FRESH_PATIENCE:.0f} s of the commit.")
+    else:
+        after_exit = fresh["delay_after_exit_ms"]
+        exit_text = (f"{after_exit:.0f} ms after the command exited" if after_exit >= 0
+                     else f"{-after_exit:.0f} ms before the command exited")
+        return (
+            f"- Freshness: `pressroom index` added {fresh['releases']} releases during the "
+            f"load (exit code {fresh['index_exit_code']}, {fresh['index_seconds']:.1f} s); all "
+            f"{fresh['releases']} were found **{delay:.0f} ms** after the commit "
+            f"(target ≤ {WEB_FRESH_MS} ms), {exit_text}. Commit moment: mtime of the new "
+            f"`{fresh['commit_toc']}` (written just before it is renamed into place); found: "
+            f"end of the first `/api/search?q=<marker>` poll (one every "
+            f"{POLL_EVERY * 1000:.0f} ms) that counted all of them. That poll was sent "
+            f"{fresh['seen_poll_sent_ms']:.0f} ms after the commit and took "
+            f"{fresh['seen_poll_ms']:.0f} ms (a commit retires every cached page, so right "
+            "after one the load is all uncached searches, and the poll queues behind them).")
+
+
 def web_section(result: dict) -> list[str]:
     """Markdown lines: the load table, the ratios and the freshness delay."""
     loads = result["loads"]
@@ -725,28 +751,7 @@ def web_section(result: dict) -> list[str]:
         "restarted with `PRESSROOM_PAGE_CACHE_SIZE=0`, one run after the others, so this "
         "ratio is less exact).",
     ]
-    delay = fresh["delay_ms"]
-    if fresh["index_exit_code"]:
-        lines.append(f"- Freshness: NOT measured, `pressroom index` failed (exit code "
-                     f"{fresh['index_exit_code']}): " + " / ".join(fresh["index_output"]))
-    elif delay is None:
-        lines.append(f"- Freshness: the {fresh['releases']} new releases were NOT found "
-                     f"within {FRESH_PATIENCE:.0f} s of the commit.")
-    else:
-        after_exit = fresh["delay_after_exit_ms"]
-        exit_text = (f"{after_exit:.0f} ms after the command exited" if after_exit >= 0
-                     else f"{-after_exit:.0f} ms before the command exited")
-        lines.append(
-            f"- Freshness: `pressroom index` added {fresh['releases']} releases during the "
-            f"load (exit code {fresh['index_exit_code']}, {fresh['index_seconds']:.1f} s); all "
-            f"{fresh['releases']} were found **{delay:.0f} ms** after the commit "
-            f"(target ≤ {WEB_FRESH_MS} ms), {exit_text}. Commit moment: mtime of the new "
-            f"`{fresh['commit_toc']}` (written just before it is renamed into place); found: "
-            f"end of the first `/api/search?q=<marker>` poll (one every "
-            f"{POLL_EVERY * 1000:.0f} ms) that counted all of them. That poll was sent "
-            f"{fresh['seen_poll_sent_ms']:.0f} ms after the commit and took "
-            f"{fresh['seen_poll_ms']:.0f} ms (a commit retires every cached page, so right "
-            "after one the load is all uncached searches, and the poll queues behind them).")
+    lines.append(freshness_line(fresh))
     server = result["server"]
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(server["non2xx"].items())) or "none"
     lines.append(f"- Poll errors: {fresh['poll_error_count']}; partial counts seen: "
