@@ -530,6 +530,35 @@ class Poller:
             conn.close()
 
 
+def freshness_figures(marker: str, done: subprocess.CompletedProcess, index_started: float,
+                      exited: float, committed: float, toc: Path, poller: Poller,
+                      load: Load) -> dict:
+    """The freshness scenario's figures, JSON-ready."""
+    return {
+        "marker": marker,
+        "releases": FRESH_COUNT,
+        "index_exit_code": done.returncode,
+        "index_seconds": exited - index_started,
+        "index_output": (done.stdout + done.stderr).strip().splitlines()[-3:],
+        "commit_toc": toc.name,
+        "commit_at": committed,
+        "exit_at": exited,
+        "seen_at": poller.seen_at,
+        "delay_ms": (poller.seen_at - committed) * 1000 if poller.seen_at else None,
+        "delay_after_exit_ms": (poller.seen_at - exited) * 1000 if poller.seen_at else None,
+        "seen_poll_ms": poller.seen_poll_ms,
+        # When the poll that found them was sent, after the commit: visibility itself
+        # is at most this late; the rest of the delay is that poll's wait behind the load.
+        "seen_poll_sent_ms": ((poller.seen_at - poller.seen_poll_ms / 1000 - committed) * 1000
+                              if poller.seen_at else None),
+        "polls": poller.polls,
+        "poll_errors": poller.errors[:10],
+        "poll_error_count": len(poller.errors),
+        "partial_totals": poller.odd_totals[:10],
+        "load": load.to_dict(),
+    }
+
+
 def freshness(root: Path, port: int, paths: Sequence[str], duration: float, work: Path) -> dict:
     """Load, then `pressroom index` adding FRESH_COUNT releases, polled until all are found."""
     marker = marker_word()
@@ -562,29 +591,8 @@ def freshness(root: Path, port: int, paths: Sequence[str], duration: float, work
     load = Load.from_runs("search during `pressroom index`", "/api/search (mix)",
                           [parse_wrk(out)])
     toc, committed = commit_toc(root)
-    result = {
-        "marker": marker,
-        "releases": FRESH_COUNT,
-        "index_exit_code": done.returncode,
-        "index_seconds": exited - index_started,
-        "index_output": (done.stdout + done.stderr).strip().splitlines()[-3:],
-        "commit_toc": toc.name,
-        "commit_at": committed,
-        "exit_at": exited,
-        "seen_at": poller.seen_at,
-        "delay_ms": (poller.seen_at - committed) * 1000 if poller.seen_at else None,
-        "delay_after_exit_ms": (poller.seen_at - exited) * 1000 if poller.seen_at else None,
-        "seen_poll_ms": poller.seen_poll_ms,
-        # When the poll that found them was sent, after the commit: visibility itself
-        # is at most this late; the rest of the delay is that poll's wait behind the load.
-        "seen_poll_sent_ms": ((poller.seen_at - poller.seen_poll_ms / 1000 - committed) * 1000
-                              if poller.seen_at else None),
-        "polls": poller.polls,
-        "poll_errors": poller.errors[:10],
-        "poll_error_count": len(poller.errors),
-        "partial_totals": poller.odd_totals[:10],
-        "load": load.to_dict(),
-    }
+    result = freshness_figures(marker, done, index_started, exited, committed, toc, poller,
+                               load)
     delay = result["delay_ms"]
     print(f"freshness: {FRESH_COUNT} releases searchable "
           + (f"{delay:.0f} ms after the commit" if delay is not None else "NOT seen")
@@ -608,11 +616,6 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     duration = min(duration, 5.0) if quick else duration
-    chunk = 1.0 if quick else 3.0
-    limit = 3.0 if quick else max(30.0, 2 * duration)
-    # With the page cache on, a path is cached only once each worker has answered it:
-    # sent about ten times, it has very likely been to both.
-    cache_limit = 3.0 if quick else max(60.0, 3 * duration)
     paths = mix_paths(Path(queries))[:QUICK_QUERIES if quick else None]
     started = time.monotonic()
     # The machine may be shared: the load around the run says how far to trust it.
@@ -623,21 +626,8 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
         root = work / "index"
         shutil.copytree(index_root, root)
         options = {"workers": workers, "threads": threads}
-        with serving(root, work, cache_size=None, **options) as port:
-            n = releases_in(port)
-            warmed["trivial"] = warm_up(port, [TRIVIAL_PATH], chunk, chunk, work)
-            warmed["cached"] = warm_up(port, paths, chunk, cache_limit, work, 10 * len(paths))
-            trivial, cached = measure_interleaved(port, [
-                ("trivial JSON (`/livez`)", [TRIVIAL_PATH]),
-                ("search, page cache on (repeated mix)", paths)], duration, work)
-        with serving(root, work, cache_size=0, **options) as port:
-            warmed["uncached"] = warm_up(port, paths, chunk, limit, work)
-            uncached = measure("search, page cache off", port, paths, duration, work)
-        with serving(root, work, cache_size=None, **options) as port:
-            warmed["freshness"] = warm_up(port, paths, chunk, cache_limit, work,
-                                          10 * len(paths))
-            fresh = freshness(root, port, paths, duration, work)
-            after = releases_in(port)
+        n, after, trivial, cached, uncached, fresh = run_scenarios(
+            root, work, paths, duration, quick, options, warmed)
         loads = [trivial, cached, uncached]
         return {
             "index_releases": n,
@@ -669,6 +659,33 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def run_scenarios(root: Path, work: Path, paths: list[str], duration: float, quick: bool,
+                  options: dict, warmed: dict[str, float]) -> tuple:
+    """The load runs (trivial and cached together, uncached, freshness), each on a
+    server of its own; the warm-up times go into ``warmed``."""
+    chunk = 1.0 if quick else 3.0
+    limit = 3.0 if quick else max(30.0, 2 * duration)
+    # With the page cache on, a path is cached only once each worker has answered it:
+    # sent about ten times, it has very likely been to both.
+    cache_limit = 3.0 if quick else max(60.0, 3 * duration)
+    with serving(root, work, cache_size=None, **options) as port:
+        n = releases_in(port)
+        warmed["trivial"] = warm_up(port, [TRIVIAL_PATH], chunk, chunk, work)
+        warmed["cached"] = warm_up(port, paths, chunk, cache_limit, work, 10 * len(paths))
+        trivial, cached = measure_interleaved(port, [
+            ("trivial JSON (`/livez`)", [TRIVIAL_PATH]),
+            ("search, page cache on (repeated mix)", paths)], duration, work)
+    with serving(root, work, cache_size=0, **options) as port:
+        warmed["uncached"] = warm_up(port, paths, chunk, limit, work)
+        uncached = measure("search, page cache off", port, paths, duration, work)
+    with serving(root, work, cache_size=None, **options) as port:
+        warmed["freshness"] = warm_up(port, paths, chunk, cache_limit, work,
+                                      10 * len(paths))
+        fresh = freshness(root, port, paths, duration, work)
+        after = releases_in(port)
+    return n, after, trivial, cached, uncached, fresh
 
 
 def page_cache_default() -> int:
