@@ -131,7 +131,22 @@ class Soak:
         return snapshot(copy), seconds
 
 
-def main() -> None:
+def report(rounds: int, kills: int, finished: int, durations: dict[str, list[float]],
+           states: Counter[tuple[str, str]], failures: list[str]) -> None:
+    """Print the kills, the states they left and the failures."""
+    print(f"rounds: {rounds}  kills: {kills}  finished before the kill: {finished}  "
+          f"failures: {len(failures)}")
+    print("unkilled run seconds (median): " + ", ".join(
+        f"{c} {statistics.median(s):.2f}" for c, s in sorted(durations.items())))
+    for command in COMMANDS:
+        seen = {s: states[(command, s)] for s in ("old", "new", "other")
+                if states[(command, s)]}
+        print(f"  {command:8} states after a kill: {seen or '-'}")
+    for failure in failures:
+        print(f"FAILED {failure}")
+
+
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--files", type=int, default=20, help=f"input files of {PER_FILE}")
@@ -139,6 +154,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="PRESSROOM_INDEX_WORKERS of the runs (workers start at 1000 "
                              "releases: use --files 60 or more to see them)")
+    return parser
+
+
+def main() -> None:
+    parser = arguments()
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -189,16 +209,7 @@ def main() -> None:
             if code != 0 or snapshot(soak.root) != after:
                 failures.append(f"round {round_}: the rerun of {command} exited {code} "
                                 f"or did not reach the complete state:\n{err}")
-        print(f"rounds: {args.rounds}  kills: {kills}  finished before the kill: {finished}  "
-              f"failures: {len(failures)}")
-        print("unkilled run seconds (median): " + ", ".join(
-            f"{c} {statistics.median(s):.2f}" for c, s in sorted(durations.items())))
-        for command in COMMANDS:
-            seen = {s: states[(command, s)] for s in ("old", "new", "other")
-                    if states[(command, s)]}
-            print(f"  {command:8} states after a kill: {seen or '-'}")
-        for failure in failures:
-            print(f"FAILED {failure}")
+        report(args.rounds, kills, finished, durations, states, failures)
         sys.exit(1 if failures else 0)
 
 

@@ -111,21 +111,27 @@ def content(words: list[str], lang: str) -> list[str]:
     return [w for w in words if len(w) >= 4 and w not in STOP[lang]]
 
 
-def generate(records: list[dict], count: int, seed: int) -> list[MixQuery]:
-    rng = random.Random(seed)
-    docs = {lang: [tokens(r[f"title_{lang}"] + " " + r[f"body_{lang}"], lang) for r in records]
-            for lang in ("en", "ru")}
+def frequency_bands(docs: dict[str, list[list[str]]], n: int) -> dict[str, dict[str, list[str]]]:
+    """Per language, the content words of ``n`` releases by document frequency:
+    common, middle and rare."""
     df: dict[str, Counter] = {}
     bands: dict[str, dict[str, list[str]]] = {}
     for lang in ("en", "ru"):
         df[lang] = Counter(w for words in docs[lang] for w in set(content(words, lang)))
-        n = len(records)
         ranked = sorted(df[lang], key=lambda w: (-df[lang][w], w))
         bands[lang] = {
             "common": [w for w in ranked if df[lang][w] >= 0.15 * n],
             "middle": [w for w in ranked if 0.01 * n <= df[lang][w] < 0.15 * n],
             "rare": [w for w in ranked if df[lang][w] <= max(2, 0.002 * n)],
         }
+    return bands
+
+
+def generate(records: list[dict], count: int, seed: int) -> list[MixQuery]:
+    rng = random.Random(seed)
+    docs = {lang: [tokens(r[f"title_{lang}"] + " " + r[f"body_{lang}"], lang) for r in records]
+            for lang in ("en", "ru")}
+    bands = frequency_bands(docs, len(records))
     years = sorted({r["year"] for r in records})
     out: list[MixQuery] = []
     seen: set[str] = set()

@@ -626,7 +626,7 @@ def measure_build(run: Run, engine: str, corpus: Path, n: int, folder: Path,
     return result
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=TARGET_N, help="main corpus size (peers too)")
     parser.add_argument("--quick", action="store_true",
@@ -650,17 +650,81 @@ def main() -> None:
                         help="append a cProfile of Pressroom's realistic mix to the report")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    return parser
+
+
+def serve_child(child: list[str]) -> None:
+    """One measurement in a child process: its result as JSON on stdout."""
+    kind, engine, *rest = child
+    if kind == "build":
+        result = child_build(engine, Path(rest[0]), int(rest[1]), Path(rest[2]))
+    elif kind == "web":
+        child_web(Path(engine), float(rest[0]), rest[1] == "1", Path(rest[2]))
+        return
+    else:
+        result = child_latency(engine, Path(rest[0]), rest[1], json.loads(rest[2]))
+    print(json.dumps(result))
+
+
+def measure_engines(run: Run, engines: list[str], workloads: list[str], corpus: Path, n: int,
+                    root: Path, spec: dict, web_size: int) -> tuple[dict | None, Path | None]:
+    """Build and query each engine's index of ``n`` releases: Pressroom's main build
+    and mix, and its folder when the web load test runs on it."""
+    web_folder: Path | None = None
+    main_press: dict | None = None
+    for engine in engines:
+        folder = root / engine
+        build = measure_build(run, engine, corpus, n, folder, engine)
+        if build is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        run.builds.append(build)
+        for workload in workloads:
+            result = measure_latency(run, engine, folder, workload, spec, engine)
+            if result is not None:
+                run.lat[workload].append(result)
+        if engine == "pressroom":
+            main_press = {"build": build, "mix": find(run.lat["mix"], "pressroom")}
+            if n == web_size:
+                web_folder = folder
+                continue
+        shutil.rmtree(folder, ignore_errors=True)
+    return main_press, web_folder
+
+
+def measure_scale(run: Run, sizes: list[int], n: int, main_press: dict | None,
+                  corpus: Path | None, root: Path, spec: dict, web_size: int) -> Path | None:
+    """Pressroom at each size of the scale section; the folder of the web load
+    test's size, if built here."""
+    web_folder: Path | None = None
+    scale_spec = {**spec, "profile": False}
+    for size in sizes:
+        if size == n and main_press and main_press["mix"]:
+            run.scale.append(main_press)
+            continue
+        folder = root / f"pressroom-{size}"
+        label = f"scale pressroom {size}"
+        try:
+            size_corpus = corpus or corpus_for(size)
+        except (OSError, subprocess.CalledProcessError) as error:
+            run.failures.append(f"{label}: no corpus ({error})")
+            continue
+        build = measure_build(run, "pressroom", size_corpus, size, folder, label)
+        mix = build and measure_latency(run, "pressroom", folder, "mix", scale_spec, label)
+        if build and mix:
+            run.scale.append({"build": build, "mix": mix})
+        if build and size == web_size:
+            web_folder = folder
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return web_folder
+
+
+def main() -> None:
+    parser = arguments()
     args = parser.parse_args()
     if args.child:
-        kind, engine, *rest = args.child
-        if kind == "build":
-            result = child_build(engine, Path(rest[0]), int(rest[1]), Path(rest[2]))
-        elif kind == "web":
-            child_web(Path(engine), float(rest[0]), rest[1] == "1", Path(rest[2]))
-            return
-        else:
-            result = child_latency(engine, Path(rest[0]), rest[1], json.loads(rest[2]))
-        print(json.dumps(result))
+        serve_child(args.child)
         return
 
     started = STARTED
@@ -690,47 +754,12 @@ def main() -> None:
     # The web load test runs on the 20,000-release Pressroom index, else the largest.
     press_sizes = set(sizes) | ({n} if "pressroom" in engines else set())
     web_size = TARGET_N if TARGET_N in press_sizes else max(press_sizes, default=0)
-    web_folder: Path | None = None
     root = Path(tempfile.mkdtemp(prefix="pressroom-speed-"))
     try:
-        main_press: dict | None = None
-        for engine in engines:
-            folder = root / engine
-            build = measure_build(run, engine, corpus, n, folder, engine)
-            if build is None:
-                shutil.rmtree(folder, ignore_errors=True)
-                continue
-            run.builds.append(build)
-            for workload in workloads:
-                result = measure_latency(run, engine, folder, workload, spec, engine)
-                if result is not None:
-                    run.lat[workload].append(result)
-            if engine == "pressroom":
-                main_press = {"build": build, "mix": find(run.lat["mix"], "pressroom")}
-                if n == web_size:
-                    web_folder = folder
-                    continue
-            shutil.rmtree(folder, ignore_errors=True)
-        scale_spec = {**spec, "profile": False}
-        for size in sizes:
-            if size == n and main_press and main_press["mix"]:
-                run.scale.append(main_press)
-                continue
-            folder = root / f"pressroom-{size}"
-            label = f"scale pressroom {size}"
-            try:
-                size_corpus = args.corpus or corpus_for(size)
-            except (OSError, subprocess.CalledProcessError) as error:
-                run.failures.append(f"{label}: no corpus ({error})")
-                continue
-            build = measure_build(run, "pressroom", size_corpus, size, folder, label)
-            mix = build and measure_latency(run, "pressroom", folder, "mix", scale_spec, label)
-            if build and mix:
-                run.scale.append({"build": build, "mix": mix})
-            if build and size == web_size:
-                web_folder = folder
-            else:
-                shutil.rmtree(folder, ignore_errors=True)
+        main_press, web_folder = measure_engines(run, engines, workloads, corpus, n, root, spec,
+                                                 web_size)
+        web_folder = measure_scale(run, sizes, n, main_press, args.corpus, root, spec,
+                                   web_size) or web_folder
         if args.no_web:
             run.web = {"status": "skipped"}
         elif web_folder is None:

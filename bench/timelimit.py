@@ -133,7 +133,7 @@ def under_load(port: int, costly: int, rounds: int, ordinary: int,
     return costly_results, ordinary_results
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=3000, help="releases in the index")
     parser.add_argument("--work", type=Path,
@@ -151,6 +151,11 @@ def main() -> None:
                         help="unloaded runs of each ordinary query")
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="also print every request as JSON")
+    return parser
+
+
+def main() -> None:
+    parser = arguments()
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -162,7 +167,12 @@ def main() -> None:
                      threads=args.threads) as port:
         usual = usual_latency(port, args.repeats)
         heavy, light = under_load(port, args.costly, args.rounds, args.ordinary, args.seed)
+    report(args, usual, heavy, light)
 
+
+def report(args: argparse.Namespace, usual: dict[str, float], heavy: list[dict],
+           light: list[dict]) -> None:
+    """Print the costly searches, then the ordinary ones against their usual time."""
     print(f"index: {args.n} releases; server: {args.workers} workers x {args.threads} threads; "
           f"time limit {args.limit} s; costly searches at once per process: "
           f"{os.environ.get('PRESSROOM_COSTLY_SEARCHES', 'default')}")

@@ -530,6 +530,35 @@ class Poller:
             conn.close()
 
 
+def freshness_figures(marker: str, done: subprocess.CompletedProcess, index_started: float,
+                      exited: float, committed: float, toc: Path, poller: Poller,
+                      load: Load) -> dict:
+    """The freshness scenario's figures, JSON-ready."""
+    return {
+        "marker": marker,
+        "releases": FRESH_COUNT,
+        "index_exit_code": done.returncode,
+        "index_seconds": exited - index_started,
+        "index_output": (done.stdout + done.stderr).strip().splitlines()[-3:],
+        "commit_toc": toc.name,
+        "commit_at": committed,
+        "exit_at": exited,
+        "seen_at": poller.seen_at,
+        "delay_ms": (poller.seen_at - committed) * 1000 if poller.seen_at else None,
+        "delay_after_exit_ms": (poller.seen_at - exited) * 1000 if poller.seen_at else None,
+        "seen_poll_ms": poller.seen_poll_ms,
+        # When the poll that found them was sent, after the commit: visibility itself
+        # is at most this late; the rest of the delay is that poll's wait behind the load.
+        "seen_poll_sent_ms": ((poller.seen_at - poller.seen_poll_ms / 1000 - committed) * 1000
+                              if poller.seen_at else None),
+        "polls": poller.polls,
+        "poll_errors": poller.errors[:10],
+        "poll_error_count": len(poller.errors),
+        "partial_totals": poller.odd_totals[:10],
+        "load": load.to_dict(),
+    }
+
+
 def freshness(root: Path, port: int, paths: Sequence[str], duration: float, work: Path) -> dict:
     """Load, then `pressroom index` adding FRESH_COUNT releases, polled until all are found."""
     marker = marker_word()
@@ -562,29 +591,8 @@ def freshness(root: Path, port: int, paths: Sequence[str], duration: float, work
     load = Load.from_runs("search during `pressroom index`", "/api/search (mix)",
                           [parse_wrk(out)])
     toc, committed = commit_toc(root)
-    result = {
-        "marker": marker,
-        "releases": FRESH_COUNT,
-        "index_exit_code": done.returncode,
-        "index_seconds": exited - index_started,
-        "index_output": (done.stdout + done.stderr).strip().splitlines()[-3:],
-        "commit_toc": toc.name,
-        "commit_at": committed,
-        "exit_at": exited,
-        "seen_at": poller.seen_at,
-        "delay_ms": (poller.seen_at - committed) * 1000 if poller.seen_at else None,
-        "delay_after_exit_ms": (poller.seen_at - exited) * 1000 if poller.seen_at else None,
-        "seen_poll_ms": poller.seen_poll_ms,
-        # When the poll that found them was sent, after the commit: visibility itself
-        # is at most this late; the rest of the delay is that poll's wait behind the load.
-        "seen_poll_sent_ms": ((poller.seen_at - poller.seen_poll_ms / 1000 - committed) * 1000
-                              if poller.seen_at else None),
-        "polls": poller.polls,
-        "poll_errors": poller.errors[:10],
-        "poll_error_count": len(poller.errors),
-        "partial_totals": poller.odd_totals[:10],
-        "load": load.to_dict(),
-    }
+    result = freshness_figures(marker, done, index_started, exited, committed, toc, poller,
+                               load)
     delay = result["delay_ms"]
     print(f"freshness: {FRESH_COUNT} releases searchable "
           + (f"{delay:.0f} ms after the commit" if delay is not None else "NOT seen")
@@ -608,11 +616,6 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     duration = min(duration, 5.0) if quick else duration
-    chunk = 1.0 if quick else 3.0
-    limit = 3.0 if quick else max(30.0, 2 * duration)
-    # With the page cache on, a path is cached only once each worker has answered it:
-    # sent about ten times, it has very likely been to both.
-    cache_limit = 3.0 if quick else max(60.0, 3 * duration)
     paths = mix_paths(Path(queries))[:QUICK_QUERIES if quick else None]
     started = time.monotonic()
     # The machine may be shared: the load around the run says how far to trust it.
@@ -623,21 +626,8 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
         root = work / "index"
         shutil.copytree(index_root, root)
         options = {"workers": workers, "threads": threads}
-        with serving(root, work, cache_size=None, **options) as port:
-            n = releases_in(port)
-            warmed["trivial"] = warm_up(port, [TRIVIAL_PATH], chunk, chunk, work)
-            warmed["cached"] = warm_up(port, paths, chunk, cache_limit, work, 10 * len(paths))
-            trivial, cached = measure_interleaved(port, [
-                ("trivial JSON (`/livez`)", [TRIVIAL_PATH]),
-                ("search, page cache on (repeated mix)", paths)], duration, work)
-        with serving(root, work, cache_size=0, **options) as port:
-            warmed["uncached"] = warm_up(port, paths, chunk, limit, work)
-            uncached = measure("search, page cache off", port, paths, duration, work)
-        with serving(root, work, cache_size=None, **options) as port:
-            warmed["freshness"] = warm_up(port, paths, chunk, cache_limit, work,
-                                          10 * len(paths))
-            fresh = freshness(root, port, paths, duration, work)
-            after = releases_in(port)
+        n, after, trivial, cached, uncached, fresh = run_scenarios(
+            root, work, paths, duration, quick, options, warmed)
         loads = [trivial, cached, uncached]
         return {
             "index_releases": n,
@@ -671,6 +661,33 @@ def run_web(index_root: Path | str, duration: float = 30.0, quick: bool = False,
             shutil.rmtree(work, ignore_errors=True)
 
 
+def run_scenarios(root: Path, work: Path, paths: list[str], duration: float, quick: bool,
+                  options: dict, warmed: dict[str, float]) -> tuple:
+    """The load runs (trivial and cached together, uncached, freshness), each on a
+    server of its own; the warm-up times go into ``warmed``."""
+    chunk = 1.0 if quick else 3.0
+    limit = 3.0 if quick else max(30.0, 2 * duration)
+    # With the page cache on, a path is cached only once each worker has answered it:
+    # sent about ten times, it has very likely been to both.
+    cache_limit = 3.0 if quick else max(60.0, 3 * duration)
+    with serving(root, work, cache_size=None, **options) as port:
+        n = releases_in(port)
+        warmed["trivial"] = warm_up(port, [TRIVIAL_PATH], chunk, chunk, work)
+        warmed["cached"] = warm_up(port, paths, chunk, cache_limit, work, 10 * len(paths))
+        trivial, cached = measure_interleaved(port, [
+            ("trivial JSON (`/livez`)", [TRIVIAL_PATH]),
+            ("search, page cache on (repeated mix)", paths)], duration, work)
+    with serving(root, work, cache_size=0, **options) as port:
+        warmed["uncached"] = warm_up(port, paths, chunk, limit, work)
+        uncached = measure("search, page cache off", port, paths, duration, work)
+    with serving(root, work, cache_size=None, **options) as port:
+        warmed["freshness"] = warm_up(port, paths, chunk, cache_limit, work,
+                                      10 * len(paths))
+        fresh = freshness(root, port, paths, duration, work)
+        after = releases_in(port)
+    return n, after, trivial, cached, uncached, fresh
+
+
 def page_cache_default() -> int:
     from webui.settings import setting
 
@@ -683,6 +700,32 @@ def wrk_version() -> str:
 
 
 # --- report ---------------------------------------------------------------------------
+
+
+def freshness_line(fresh: dict) -> str:
+    """The report's freshness line: the delay, or why it was not measured."""
+    delay = fresh["delay_ms"]
+    if fresh["index_exit_code"]:
+        return (f"- Freshness: NOT measured, `pressroom index` failed (exit code "
+                f"{fresh['index_exit_code']}): " + " / ".join(fresh["index_output"]))
+    elif delay is None:
+        return (f"- Freshness: the {fresh['releases']} new releases were NOT found "
+                f"within {FRESH_PATIENCE:.0f} s of the commit.")
+    else:
+        after_exit = fresh["delay_after_exit_ms"]
+        exit_text = (f"{after_exit:.0f} ms after the command exited" if after_exit >= 0
+                     else f"{-after_exit:.0f} ms before the command exited")
+        return (
+            f"- Freshness: `pressroom index` added {fresh['releases']} releases during the "
+            f"load (exit code {fresh['index_exit_code']}, {fresh['index_seconds']:.1f} s); all "
+            f"{fresh['releases']} were found **{delay:.0f} ms** after the commit "
+            f"(target ≤ {WEB_FRESH_MS} ms), {exit_text}. Commit moment: mtime of the new "
+            f"`{fresh['commit_toc']}` (written just before it is renamed into place); found: "
+            f"end of the first `/api/search?q=<marker>` poll (one every "
+            f"{POLL_EVERY * 1000:.0f} ms) that counted all of them. That poll was sent "
+            f"{fresh['seen_poll_sent_ms']:.0f} ms after the commit and took "
+            f"{fresh['seen_poll_ms']:.0f} ms (a commit retires every cached page, so right "
+            "after one the load is all uncached searches, and the poll queues behind them).")
 
 
 def web_section(result: dict) -> list[str]:
@@ -725,28 +768,7 @@ def web_section(result: dict) -> list[str]:
         "restarted with `PRESSROOM_PAGE_CACHE_SIZE=0`, one run after the others, so this "
         "ratio is less exact).",
     ]
-    delay = fresh["delay_ms"]
-    if fresh["index_exit_code"]:
-        lines.append(f"- Freshness: NOT measured, `pressroom index` failed (exit code "
-                     f"{fresh['index_exit_code']}): " + " / ".join(fresh["index_output"]))
-    elif delay is None:
-        lines.append(f"- Freshness: the {fresh['releases']} new releases were NOT found "
-                     f"within {FRESH_PATIENCE:.0f} s of the commit.")
-    else:
-        after_exit = fresh["delay_after_exit_ms"]
-        exit_text = (f"{after_exit:.0f} ms after the command exited" if after_exit >= 0
-                     else f"{-after_exit:.0f} ms before the command exited")
-        lines.append(
-            f"- Freshness: `pressroom index` added {fresh['releases']} releases during the "
-            f"load (exit code {fresh['index_exit_code']}, {fresh['index_seconds']:.1f} s); all "
-            f"{fresh['releases']} were found **{delay:.0f} ms** after the commit "
-            f"(target ≤ {WEB_FRESH_MS} ms), {exit_text}. Commit moment: mtime of the new "
-            f"`{fresh['commit_toc']}` (written just before it is renamed into place); found: "
-            f"end of the first `/api/search?q=<marker>` poll (one every "
-            f"{POLL_EVERY * 1000:.0f} ms) that counted all of them. That poll was sent "
-            f"{fresh['seen_poll_sent_ms']:.0f} ms after the commit and took "
-            f"{fresh['seen_poll_ms']:.0f} ms (a commit retires every cached page, so right "
-            "after one the load is all uncached searches, and the poll queues behind them).")
+    lines.append(freshness_line(fresh))
     server = result["server"]
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(server["non2xx"].items())) or "none"
     lines.append(f"- Poll errors: {fresh['poll_error_count']}; partial counts seen: "

@@ -179,10 +179,13 @@ class WordAnalysis:
                     by_word[w] = [i]
                 else:
                     plist.append(i)
+        return self._term_positions_of(by_word, entries)
 
-        # Words → terms.  Several words may give one term ("agreement",
-        # "agreements"); their positions merge in order, as the analyzer
-        # emits them.
+    @staticmethod
+    def _term_positions_of(by_word: dict[str, list[int]],
+                           entries: dict[str, tuple[tuple[int, str], ...]]) -> dict[str, list[int]]:
+        """Words → terms.  Several words may give one term ("agreement",
+        "agreements"); their positions merge in order, as the analyzer emits them."""
         positions: dict[str, list[int]] = {}
         merged: list[str] = []
         for w, plist in by_word.items():

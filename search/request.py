@@ -123,6 +123,12 @@ class SearchRequest:
 
     def validate(self) -> None:
         """Raise QueryError for a request no page can answer."""
+        self._validate_filters()
+        self._validate_dates()
+        self._validate_paging()
+
+    def _validate_filters(self) -> None:
+        """The text, languages and topics."""
         if not isinstance(self.q, str):
             raise QueryError(Note("q must be text", "q должен быть текстом"))
         for lang in self.langs:
@@ -146,6 +152,9 @@ class SearchRequest:
             raise QueryError(Note(
                 f"select at most {MAX_VALUES} languages and {MAX_VALUES} topics",
                 f"выберите не больше {MAX_VALUES} языков и {MAX_VALUES} тем"))
+
+    def _validate_dates(self) -> None:
+        """The years, the month and the date range."""
         for year in self.selected_years:
             if not 1000 <= year <= 9999:
                 raise QueryError(Note(f"year must have four digits, not {year}",
@@ -177,6 +186,9 @@ class SearchRequest:
                 f"from ({self.date_from}) is after to ({self.date_to}): swap the two dates",
                 f"начало периода ({self.date_from}) позже конца ({self.date_to}): "
                 f"поменяйте даты местами"))
+
+    def _validate_paging(self) -> None:
+        """The order, the page size and how deep the page is."""
         if self.sort not in SORTS:
             raise QueryError(Note(
                 f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}",
