@@ -369,7 +369,8 @@ def write_jsonl(records: Sequence[dict], path: Path) -> Path:
 def index_file(root: Path, path: Path) -> subprocess.CompletedProcess:
     # Records may name only topics of the taxonomy, and the generated corpus has
     # its own: index them under a taxonomy that holds them too.
-    env = child_env(PRESSROOM_TOPICS=str(corpus_taxonomy(path)))
+    env = child_env(**({"PRESSROOM_TOPICS": str(corpus_taxonomy(path))}
+                       if path.suffix == ".jsonl" else {}))
     return subprocess.run([*pressroom_command(), "index", "--index", str(root), str(path)],
                           capture_output=True, text=True, env=env, cwd=REPO)
 
