@@ -16,7 +16,8 @@ from whoosh.filedb.filestore import RamStorage
 
 from indexer.location import live_index_dir
 from search import evaluation
-from search.archive import WEIGHTING, top_scores
+from search.answers import top_scores
+from search.archive import WEIGHTING
 from search.evaluation import Evaluator, Postings
 from search.matching import BestOf
 from search.querylang import QueryCompiler, parse
