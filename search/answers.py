@@ -26,7 +26,7 @@ from search.labels import topic_labels
 from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
 from search.passage import is_passage, read_passage
-from search.querylang import MAX_QUERY_CHARS, CompiledQuery, ParsedQuery, is_costly, parse
+from search.query import MAX_QUERY_CHARS, CompiledQuery, ParsedQuery, is_costly, parse
 from search.request import SearchRequest
 from search.suggest import convert_layout, correct_query
 

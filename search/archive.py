@@ -31,7 +31,7 @@ from search.answers import Answers
 from search.deadline import Clock, CostlyGate, Deadline
 from search.evaluation import Evaluator, Matches, Postings
 from search.page import SearchPage
-from search.querylang import CompiledQuery, ParsedQuery, QueryCompiler
+from search.query import CompiledQuery, ParsedQuery, QueryCompiler
 from search.releases import Releases
 from search.request import QueryError, SearchRequest
 from search.settings import setting
@@ -40,7 +40,7 @@ from search.suggest import Corrections
 if TYPE_CHECKING:
     from search.answers import _Attempt
 
-#: Title fields weigh more than bodies (applied as query boosts, see querylang).
+#: Title fields weigh more than bodies (applied as query boosts, see search.query.compiler).
 #: B=0.5 (less length normalisation than the textbook 0.75) measured best on
 #: XQuAD in both languages (docs/relevance.md); K1=1.6 was worse.
 WEIGHTING = scoring.BM25F(B=0.5, K1=1.2)

@@ -16,7 +16,7 @@ from collections import Counter
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN
 from indexer.fields import OTHER, TEXT_LANGUAGES
 from search.notes import Note
-from search.querylang import Atom, Group, ParsedQuery, positions_of
+from search.query import Atom, Group, ParsedQuery, positions_of
 from search.request import clean_text
 
 #: A query with at least this many words and no query syntax is a passage.

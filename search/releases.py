@@ -20,7 +20,7 @@ from search import facets as fc
 from search.highlight import highlight_all
 from search.hits import read_hit
 from search.labels import language_label, topic_label, topic_labels
-from search.querylang import parse
+from search.query import parse
 
 MLT_TERMS = 12
 

@@ -20,7 +20,7 @@ from search.answers import top_scores
 from search.archive import WEIGHTING
 from search.evaluation import Evaluator, Postings
 from search.matching import BestOf
-from search.querylang import QueryCompiler, parse
+from search.query import QueryCompiler, parse
 
 #: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("codec")
