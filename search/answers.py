@@ -21,7 +21,7 @@ from search.deadline import Deadline
 from search.emptied import EmptiedBy, emptying_filters
 from search.evaluation import Matches
 from search.facetkinds import FacetInput, facets_of
-from search.hits import read_hit
+from search.hits import Hit, read_hit
 from search.labels import topic_labels
 from search.notes import Note
 from search.page import SearchPage, Suggestion, Understood
@@ -261,7 +261,7 @@ class Answers:
     # ------------------------------------------------------------ hits
 
     def _hits(self, ctx: _Context, ranked, parsed, compiled, mode, langs,
-              request: SearchRequest) -> list[dict[str, Any]]:
+              request: SearchRequest) -> list[Hit]:
         if not ranked:
             return []
         lang_scores: dict[str, dict[int, float]] = {}

@@ -100,7 +100,7 @@ class Releases:
         if not clauses:
             return []
         results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
-        return [read_hit(searcher, hit.docnum, hit.score, {}, {}, (), prefer=prefer)
+        return [read_hit(searcher, hit.docnum, hit.score, {}, {}, (), prefer=prefer).to_dict()
                 for hit in results]
 
     def release_count(self) -> int:
