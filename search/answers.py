@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from indexer.analysis import default_analyzer
 from indexer.fields import TEXT_LANGUAGES, field_lang
 from search import facets as fc
 from search.deadline import Deadline
@@ -149,7 +148,8 @@ class Answers:
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
         table = ctx.table
         passage = is_passage(request.q)
-        parsed = (read_passage(ctx.compiler.reader, request.q, default_analyzer()) if passage
+        analyzer = ctx.compiler.analysis().analyzer
+        parsed = (read_passage(ctx.compiler.reader, request.q, analyzer) if passage
                   else parse(request.q))
         notes = list(parsed.notes)
         langs = tuple(dict.fromkeys(field_lang(x) for x in request.langs)) or TEXT_LANGUAGES

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN
+from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, PlainAnalyzer, default_analyzer
 from indexer.fields import OTHER, SCOPES, field_name
+from indexer.words import WordAnalysis, word_cache
 from search.deadline import Deadline
 from search.matching import BestOf
 from search.notes import Note
 from search.phrasemarks import MarkTerms
 from search.query.expansion import PREFIX_EXPANSIONS, Expansion
-from search.query.terms import _analyzed_positions
 from search.query.tree import Atom, Group, ParsedQuery
 from search.query.widening import Widening
 from search.suggest import Corrections
@@ -35,6 +35,8 @@ PRESENT_KEPT = 500_000
 TITLE_BOOST = 2.0
 NUMBER_BOOST = 3.0
 MAX_RELAXED_QUERY_WORDS = 6
+#: The analyzer of an index without fields for other languages.
+_PLAIN_ANALYZER = PlainAnalyzer()
 
 
 def _term(fieldname: str, text: str) -> wq.Term:
@@ -96,6 +98,8 @@ class QueryCompiler(Expansion, Widening):
         self._relaxed: dict[tuple, tuple[str, list[str]]] = {} if relaxed is None else relaxed
         self._analyzed: dict[tuple, tuple[list[list[str]], Note | None]] = {}
         self._may_relax = True
+        #: plain? → the word cache of the index's own analyzer (see ``analysis``).
+        self._analyses: dict[bool, WordAnalysis] = {}
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
@@ -184,7 +188,7 @@ class QueryCompiler(Expansion, Widening):
 
     def _analyze(self, text: str, plain: bool, field_langs,
                  literal: bool) -> tuple[list[list[str]], Note | None]:
-        positions = [list(terms) for terms in _analyzed_positions(text, plain)]
+        positions = [list(terms) for terms in self._analyzed_positions(text, plain)]
         if plain:
             return positions, None
         words = TOKEN_PATTERN.findall(text)
@@ -197,3 +201,23 @@ class QueryCompiler(Expansion, Widening):
                     f"слова «{word}» нет ни в одном пресс-релизе; найдены слова на «{prefix}»")
                 return [positions[0] + [t for t in relaxed if t not in positions[0]]], note
         return positions, None
+
+    def analysis(self, plain: bool = False) -> WordAnalysis:
+        """The one word cache of the analyzer stored in the index: the plain one of
+        the other languages' fields, or the bilingual one."""
+        analysis = self._analyses.get(plain)
+        if analysis is None:
+            name = field_name("body", OTHER if plain else "en")
+            schema = self.reader.schema
+            analyzer = (schema[name].analyzer if name in schema
+                        else _PLAIN_ANALYZER if plain else default_analyzer())
+            analysis = self._analyses[plain] = word_cache(analyzer)
+        return analysis
+
+    def _analyzed_positions(self, text: str, plain: bool) -> list[list[str]]:
+        """The bilingual analyzer's terms of ``text`` by position, or each of the plain
+        one's terms alone; each distinct word analyzed once (morphological analysis
+        was a tenth of a results page, and typed words repeat)."""
+        if plain:
+            return [[term] for term in self.analysis(True).emitted(text)]
+        return self.analysis(False).positions(text)

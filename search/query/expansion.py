@@ -7,7 +7,6 @@ from __future__ import annotations
 from indexer.analysis import SURFACE_MARK
 from search.notes import Note
 from search.query.parser import MAX_FUZZY
-from search.query.terms import _analyzed_positions, fold_plain
 from search.query.tree import Atom, ParsedQuery
 from search.suggest import MAX_WORD
 
@@ -19,6 +18,10 @@ FUZZY_EXPANSIONS = 50
 EXPANDED_TERMS = 4_000
 #: A query with this many wildcard or fuzzy words is costly (see ``CostlyGate``).
 COSTLY_EXPANSIONS = 3
+
+
+def fold_plain(text: str) -> str:
+    return text.lower().replace("ı", "i").replace("i̇", "i")
 
 
 def expanding_atoms(parsed: ParsedQuery) -> list[Atom]:
@@ -107,17 +110,17 @@ class Expansion:
             notes.append(Note(
                 f"{atom.text[:20]}…~: too long for a fuzzy search; searched as a word",
                 f"{atom.text[:20]}…~: слишком длинно для нечёткого поиска; найдено как слово"))
-            return [t for pos in _analyzed_positions(word, False)[:1] for t in pos]
+            return [t for pos in self._analyzed_positions(word, False)[:1] for t in pos]
         # Two edits on a four-letter word match half the vocabulary.
         longest = 0 if len(word) <= 2 else 1 if len(word) <= 4 else MAX_FUZZY
         dist = min(atom.fuzzy if atom.fuzzy > 0 else (2 if len(word) >= 6 else 1), longest)
         if dist == 0:
-            return [t for pos in _analyzed_positions(word, False)[:1] for t in pos
+            return [t for pos in self._analyzed_positions(word, False)[:1] for t in pos
                     if self._exists(fieldname, t)]
         if plain:
             seeds = [fold_plain(atom.text)]
         else:
-            seeds = [word] + [t for pos in _analyzed_positions(word, False)[:1] for t in pos]
+            seeds = [word] + [t for pos in self._analyzed_positions(word, False)[:1] for t in pos]
         found: list[str] = []
         deadline = self.deadline
         for seed in dict.fromkeys(seeds):

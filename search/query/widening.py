@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 from indexer.fields import OTHER, SCOPES, field_name
-from search.query.terms import _analyzed_positions
 from search.suggest import MAX_WORD
 
 #: Widenings of unknown words kept per index generation (each walks the vocabulary).
@@ -58,7 +57,7 @@ class Widening:
                 break
         out: list[str] = []
         for w in found:
-            for t in _analyzed_positions(w, False)[:1]:
+            for t in self._analyzed_positions(w, False)[:1]:
                 out += [x for x in t if x not in out]
         if not any(self._exists(f, t) for f in fields for t in out):
             out = []  # the vocabulary word is in another language's fields only
