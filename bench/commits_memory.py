@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import web  # noqa: E402  (bench/web.py: corpus records)
+import webserver  # noqa: E402  (bench/webserver.py: corpus records)
 from indexing import corpus_for, read_records  # noqa: E402
 
 from indexer import words  # noqa: E402
@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
 
     count = args.base if args.cycle else args.base + args.commits
-    releases = [release_from_record(web.release_record(r))
+    releases = [release_from_record(webserver.release_record(r))
                 for r in read_records(corpus_for(count), count)]
     if args.cycle:
         releases += [updated(releases[i % args.base], i // args.base)
