@@ -128,9 +128,12 @@ class WordAnalysis:
         self.spans: dict[str, int] = {}
         #: word → its terms as a set (the highlighter's question)
         self.term_sets: dict[str, frozenset[str]] = {}
+        #: query text → its terms by position (the query compiler's question: typed
+        #: words and phrases repeat, and a request asks once per field language)
+        self.positioned: dict[str, list[list[str]]] = {}
 
     def _bound(self) -> None:
-        if len(self.entries) + len(self.stopped) > CACHE_SIZE:
+        if len(self.entries) + len(self.stopped) + len(self.positioned) > CACHE_SIZE:
             self._reset()
 
     def _learn(self, word: str) -> None:
@@ -177,7 +180,17 @@ class WordAnalysis:
 
     def positions(self, text: str) -> list[list[str]]:
         """The terms of ``text`` grouped by position, in order: ``positions_of`` with
-        each distinct word analyzed once."""
+        each distinct word analyzed once, remembered.  The result is shared: do not
+        change it."""
+        found = self.positioned.get(text)
+        if found is None:
+            found = self._positions(text)
+            with self._lock:
+                self._bound()
+                self.positioned[text] = found
+        return found
+
+    def _positions(self, text: str) -> list[list[str]]:
         if self.tokens_of is None:
             return positions_of(text, self.analyzer)
         with self._lock:
@@ -275,14 +288,21 @@ _MAX_ANALYSES = 16
 
 
 _ANALYSES_LOCK = threading.Lock()
+#: id(analyzer) → (analyzer, its WordAnalysis): the lock-free way in (as many as ``_ANALYSES``).
+_BY_ID: dict[int, tuple[Any, WordAnalysis]] = {}
 
 
 def word_cache(analyzer: Any) -> WordAnalysis:
     """The shared ``WordAnalysis`` of ``analyzer`` (with ``tokens_of`` None when it has no
     fast path over whole texts)."""
+    # Snippets ask for every hit: an analyzer seen before is found without the lock
+    # (the entry holds the analyzer, so its id is not reused while it is there).
+    known = _BY_ID.get(id(analyzer))
+    if known is not None and known[0] is analyzer:
+        return known[1]
     with _ANALYSES_LOCK:
-        for known, analysis in reversed(_ANALYSES):
-            if known is analyzer:
+        for known_analyzer, analysis in reversed(_ANALYSES):
+            if known_analyzer is analyzer:
                 return analysis
         analysis = next((a for known, a in reversed(_ANALYSES) if known == analyzer), None)
         if analysis is None:
@@ -291,6 +311,9 @@ def word_cache(analyzer: Any) -> WordAnalysis:
                                                                                  False)
         _ANALYSES.append((analyzer, analysis))
         del _ANALYSES[:-_MAX_ANALYSES]
+        if len(_BY_ID) >= _MAX_ANALYSES:
+            _BY_ID.clear()
+        _BY_ID[id(analyzer)] = (analyzer, analysis)
         return analysis
 
 

@@ -100,6 +100,8 @@ class QueryCompiler(Expansion, Widening):
         self._may_relax = True
         #: plain? → the word cache of the index's own analyzer (see ``analysis``).
         self._analyses: dict[bool, WordAnalysis] = {}
+        #: (scope, field languages) → the field names an atom is searched in.
+        self._field_names: dict[tuple, list[str]] = {}
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
@@ -134,8 +136,14 @@ class QueryCompiler(Expansion, Widening):
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
     def _fields(self, atom: Atom, field_langs) -> list[str]:
-        scopes = (atom.scope,) if atom.scope else SCOPES
-        return [field_name(scope, lang) for lang in field_langs for scope in scopes]
+        # Asked for every atom of every compiled twin: the names are remembered.
+        key = (atom.scope, field_langs)
+        found = self._field_names.get(key)
+        if found is None:
+            scopes = (atom.scope,) if atom.scope else SCOPES
+            found = self._field_names[key] = [field_name(scope, lang) for lang in field_langs
+                                              for scope in scopes]
+        return found
 
     def _atom(self, atom: Atom, field_langs, terms, notes) -> wq.Query:
         per_field: list[wq.Query] = []
