@@ -314,7 +314,7 @@ def retrieval(data: Path, quick: bool) -> None:
 
     from search.archive import WEIGHTING
     from search.matching import BestOf
-    from search.querylang import SURFACE_BOOST
+    from search.query import SURFACE_BOOST
 
     print("\n(e) Retrieval on XQuAD (body only; per word a BestOf of its terms, surface"
           f" boost {SURFACE_BOOST}; words OR-ed; BM25F B={WEIGHTING.B} K1={WEIGHTING.K1})")

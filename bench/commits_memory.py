@@ -29,9 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import web  # noqa: E402  (bench/web.py: corpus records)
+import webserver  # noqa: E402  (bench/webserver.py: corpus records)
 from indexing import corpus_for, read_records  # noqa: E402
 
+from indexer import words  # noqa: E402
 from indexer.inputs.records import release_from_record  # noqa: E402
 from indexer.store import Store  # noqa: E402
 from search import Archive, SearchRequest  # noqa: E402
@@ -49,7 +50,11 @@ def rss_mb() -> float:
 
 
 def word_caches() -> str:
-    """How many per-analyzer word caches the highlighter holds (old and new names)."""
+    """How many per-analyzer word caches are held (the one cache of indexer.words, or the
+    highlighter's own in older commits)."""
+    analyses = getattr(words, "_ANALYSES", None)
+    if analyses is not None and not hasattr(hl, "_configs"):
+        return str(len({id(a) for _, a in analyses}))
     for name in ("_configs", "_word_terms_by_analyzer"):
         found = getattr(hl, name, None)
         if found is not None:
@@ -58,7 +63,7 @@ def word_caches() -> str:
 
 
 def cached_words() -> str:
-    counter = getattr(hl, "cached_words", None)
+    counter = getattr(hl, "cached_words", None) or getattr(words, "cached_words", None)
     if counter is not None:
         return str(counter())
     old = getattr(hl, "_word_terms_by_analyzer", None)
@@ -83,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
 
     count = args.base if args.cycle else args.base + args.commits
-    releases = [release_from_record(web.release_record(r))
+    releases = [release_from_record(webserver.release_record(r))
                 for r in read_records(corpus_for(count), count)]
     if args.cycle:
         releases += [updated(releases[i % args.base], i // args.base)

@@ -29,7 +29,7 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.web import index_file, serving  # noqa: E402
+from bench.webserver import index_file, serving  # noqa: E402
 
 #: Ordinary searches (English and Russian words of the samples), cycled.
 QUERIES = ("energy", "report", "market", "компания", "рост", "x", "results", "год")

@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import web  # noqa: E402  (bench/web.py: the server and corpus helpers)
+import webserver  # noqa: E402  (bench/webserver.py: the server and corpus helpers)
 from indexing import corpus_for, read_records  # noqa: E402
 
 EN = ("pro con com pre res dev gov rep par int man sta inv cou nat ind mar ser gro pol "
@@ -60,7 +60,7 @@ def search_path(q: str) -> str:
 
 def timed(port: int, q: str) -> dict:
     started = time.perf_counter()
-    status, body = web.get_json(port, search_path(q), timeout=120)
+    status, body = webserver.get_json(port, search_path(q), timeout=120)
     wall = time.perf_counter() - started
     body = body or {}
     notes = [n.get("en", "") for n in body.get("understood", {}).get("notes", [])]
@@ -78,10 +78,10 @@ def build_index(n: int, work: Path) -> Path:
         return root
     source = work / f"corpus-{n}"
     source.mkdir(parents=True, exist_ok=True)
-    records = [web.release_record(r) for r in read_records(corpus_for(n), n)]
+    records = [webserver.release_record(r) for r in read_records(corpus_for(n), n)]
     for i in range(0, len(records), PART):
-        web.write_jsonl(records[i:i + PART], source / f"part-{i // PART:03d}.jsonl")
-    done = web.index_file(root, source)
+        webserver.write_jsonl(records[i:i + PART], source / f"part-{i // PART:03d}.jsonl")
+    done = webserver.index_file(root, source)
     if done.returncode:
         shutil.rmtree(root, ignore_errors=True)
         raise SystemExit(f"pressroom index failed:\n{done.stdout}\n{done.stderr}")
@@ -163,7 +163,7 @@ def main() -> None:
     os.environ["PRESSROOM_QUERY_TIME_LIMIT"] = str(args.limit)
     if args.costly_searches is not None:
         os.environ["PRESSROOM_COSTLY_SEARCHES"] = str(args.costly_searches)
-    with web.serving(root, args.work, cache_size=0, workers=args.workers,
+    with webserver.serving(root, args.work, cache_size=0, workers=args.workers,
                      threads=args.threads) as port:
         usual = usual_latency(port, args.repeats)
         heavy, light = under_load(port, args.costly, args.rounds, args.ordinary, args.seed)

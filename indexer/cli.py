@@ -1,7 +1,9 @@
 """The indexer's commands: `pressroom index/sync/rebuild/stats/retag`.
 
-``cli`` is the `pressroom` click group; ``webui.cli`` adds the search and
-serve commands to it.
+``webui.cli`` owns the `pressroom` group and adds these ``COMMANDS`` to it with
+the search, upkeep and serve commands.  ``cli`` here is a group of the indexer's
+commands alone that loads neither the search side nor Flask: `python -m
+indexer.cli`, the entry of the indexing child processes in tests and bench.
 """
 
 from __future__ import annotations
@@ -143,11 +145,9 @@ def run(operation, *args) -> None:
     finish(summary)
 
 
-@click.group(name="pressroom", epilog=EPILOG,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_version(), prog_name="pressroom")
-def cli() -> None:
-    """Pressroom: full-text search for archives of bilingual press releases."""
+#: How the `pressroom` group (``webui.cli``) and this module's ``cli`` are set up.
+GROUP = {"name": "pressroom", "epilog": EPILOG,
+         "context_settings": {"help_option_names": ["-h", "--help"]}}
 
 
 PATHS = click.argument(
@@ -156,7 +156,7 @@ PATHS = click.argument(
 )
 
 
-@cli.command(epilog=EPILOG)
+@click.command(epilog=EPILOG)
 @INDEX_OPTION
 @PATHS
 def index(index_dir: str | None, paths: tuple[Path, ...]) -> None:
@@ -168,7 +168,7 @@ def index(index_dir: str | None, paths: tuple[Path, ...]) -> None:
     run(make_store(index_dir).index_paths, paths)
 
 
-@cli.command(epilog=EPILOG)
+@click.command(epilog=EPILOG)
 @INDEX_OPTION
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def sync(index_dir: str | None, folder: Path) -> None:
@@ -176,7 +176,7 @@ def sync(index_dir: str | None, folder: Path) -> None:
     run(make_store(index_dir).sync, folder)
 
 
-@cli.command(epilog=EPILOG)
+@click.command(epilog=EPILOG)
 @INDEX_OPTION
 @PATHS
 def rebuild(index_dir: str | None, paths: tuple[Path, ...]) -> None:
@@ -187,7 +187,7 @@ def rebuild(index_dir: str | None, paths: tuple[Path, ...]) -> None:
     run(make_store(index_dir).rebuild, paths)
 
 
-@cli.command(epilog=EPILOG)
+@click.command(epilog=EPILOG)
 @INDEX_OPTION
 @click.option("--topics", "topics_file", metavar="FILE", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -201,7 +201,7 @@ def retag(index_dir: str | None, topics_file: Path | None) -> None:
     run(make_store(index_dir, taxonomy).retag)
 
 
-@cli.command(epilog=EPILOG)
+@click.command(epilog=EPILOG)
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 def stats(index_dir: str | None, as_json: bool) -> None:
@@ -221,6 +221,20 @@ def stats(index_dir: str | None, as_json: bool) -> None:
     click.echo(f"last update: {data['last_update']}")
     click.echo(f"index size:  {data['index_bytes'] / 1e6:.1f} MB "
                f"(generation {data['generation']}, {store.live_dir()})")
+
+
+#: The indexer's commands, in the `pressroom` group (``webui.cli``) and in ``cli``.
+COMMANDS = (index, sync, rebuild, retag, stats)
+
+
+@click.group(**GROUP)
+@click.version_option(package_version(), prog_name="pressroom")
+def cli() -> None:
+    """Pressroom's indexing commands (the whole `pressroom` command is webui.cli)."""
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
-from indexer.analysis import CACHE_SIZE, SURFACE_MARK, default_analyzer, tokenize
+from indexer.analysis import SURFACE_MARK, default_analyzer, tokenize
 from indexer.release import Release
 from indexer.settings import setting
 from indexer.words import WordAnalysis, word_analysis
@@ -68,14 +68,14 @@ def analyzed_positions(text: str) -> Positions:
     return list(chain.from_iterable(map(word_positions, tokenize(text))))
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def word_positions(word: str) -> tuple[frozenset[str], ...]:
     """The analyzer's terms for one token, by position: none for a stop word,
-    several positions for a compound ("North-South": whole+north, south)."""
+    several positions for a compound ("North-South": whole+north, south).  From the
+    one word cache (``indexer.words``)."""
     by_position: dict[int, set[str]] = {}
-    for token in default_analyzer()(word, positions=True):
-        if not token.text.startswith(SURFACE_MARK):
-            by_position.setdefault(token.pos, set()).add(token.text)
+    for pos, term in _text_analysis().word_entry(word):
+        if not term.startswith(SURFACE_MARK):
+            by_position.setdefault(pos, set()).add(term)
     return tuple(frozenset(by_position[pos]) for pos in sorted(by_position))
 
 

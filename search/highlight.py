@@ -9,16 +9,13 @@ HTML-escaped.
 from __future__ import annotations
 
 import html
-import itertools
 import re
-import threading
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, WORD_JOINERS
+from indexer.words import word_cache
 from search.deadline import Deadline
 from search.phrasemarks import keep_phrase_spans
 
@@ -29,82 +26,23 @@ ELLIPSIS = "…"
 _SPACE_RUNS = re.compile(r"\s+")
 
 
-#: Distinct words whose index terms are remembered, per analyzer configuration.
-WORD_CACHE_SIZE = 100_000
-#: Analyzer configurations whose word caches are kept (an index has two: the
-#: bilingual and the plain one); the least recently used goes first.
-CONFIGS_KEPT = 8
-#: Analyzer objects recognised by identity before an equality test is needed.
-IDENTITIES_KEPT = 64
 #: Markings, per analyzer configuration and query terms, kept.
 DECISIONS_KEPT = 256
 #: Word spans looked at between two looks at the clock.
 CLOCK_EVERY = 64
-
-
-@dataclass(eq=False)
-class _Config:
-    """One analyzer configuration's word cache.  ``serial`` is never reused."""
-
-    analyzer: Any
-    serial: int
-    terms_of: Callable[[str], frozenset[str]]
-
-
-_serials = itertools.count()
-_configs: list[_Config] = []  # least recently used first
-_identities: dict[int, tuple[weakref.ref, _Config]] = {}
-_configs_lock = threading.Lock()
-
-
-def _config(analyzer) -> _Config:
-    """The word cache of ``analyzer``'s configuration.
-
-    Whoosh unpickles a fresh schema, with new analyzer objects, at every
-    refresh after a commit: keyed by object, the caches grew by one per commit.
-    Equal analyzers (Whoosh compares their filters' settings) share one cache,
-    and at most ``CONFIGS_KEPT`` caches and ``IDENTITIES_KEPT`` identities are
-    kept, whatever the number of commits.
-    """
-    known = _identities.get(id(analyzer))
-    if known is not None and known[0]() is analyzer:
-        return known[1]
-    with _configs_lock:
-        config = next((c for c in _configs if c.analyzer is analyzer or c.analyzer == analyzer),
-                      None)
-        if config is None:
-            config = _Config(analyzer, next(_serials), _cached_terms(analyzer))
-        else:
-            _configs.remove(config)
-        _configs.append(config)
-        del _configs[:-CONFIGS_KEPT]
-        if len(_identities) >= IDENTITIES_KEPT:
-            _identities.clear()
-        _identities[id(analyzer)] = (weakref.ref(analyzer), config)
-        return config
-
-
-def _cached_terms(analyzer) -> Callable[[str], frozenset[str]]:
-    @lru_cache(maxsize=WORD_CACHE_SIZE)
-    def terms_of(word: str) -> frozenset[str]:
-        return frozenset(t.text for t in analyzer(word, mode="index"))
-
-    return terms_of
+#: Verdicts kept per analyzer configuration and query terms.
+VERDICTS_KEPT = 100_000
 
 
 def word_terms(analyzer) -> Callable[[str], frozenset[str]]:
-    """A cached function: one word (as it stands in the text) → its index terms.
+    """One word (as it stands in the text) → its index terms, from the one word cache.
 
     Snippets re-analyze the stored text of every hit on every page; words
-    repeat, so each distinct word goes through the analyzer chain once.
+    repeat, so each distinct word goes through the analyzer chain once.  Whoosh
+    unpickles a fresh schema, with new analyzer objects, at every refresh after
+    a commit: equal analyzers share one cache (``indexer.words.word_cache``).
     """
-    return _config(analyzer).terms_of
-
-
-def cached_words() -> int:
-    """Words held by every word cache (a bound the tests check)."""
-    with _configs_lock:
-        return sum(c.terms_of.cache_info().currsize for c in _configs)
+    return word_cache(analyzer).terms
 
 
 def match_spans(text: str, analyzer, terms: set[str] | frozenset[str],
@@ -120,8 +58,8 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str],
     if deadline is not None and deadline.expired():
         deadline.cut("snippets")
         return []
-    config = _config(analyzer)
-    terms_of = config.terms_of
+    analysis = word_cache(analyzer)
+    terms_of = analysis.terms
     lowered = text.lower()
     if len(lowered) != len(text):
         # Lower-casing changed the length (a dotted capital I): spans from the
@@ -132,7 +70,7 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str],
     # page: only the words that begin (or have a part beginning) like a query
     # term are looked at, found by plain substring search, and each distinct
     # word is decided once per analyzer and query terms.
-    decided = _decisions(config.serial, frozenset(terms))
+    decided = _decisions(analysis.serial, frozenset(terms))
     verdicts = decided.verdicts
     ends: dict[int, int | None] = {}
     starts = _candidate_starts(lowered, decided.needles)
@@ -154,7 +92,7 @@ def match_spans(text: str, analyzer, terms: set[str] | frozenset[str],
         word = token.group()
         matched = verdicts.get(word)
         if matched is None:
-            if len(verdicts) >= WORD_CACHE_SIZE:
+            if len(verdicts) >= VERDICTS_KEPT:
                 verdicts.clear()
             matched = verdicts[word] = not terms.isdisjoint(terms_of(word))
         ends[start] = token.end() if matched else None
@@ -216,7 +154,7 @@ class _Decided:
 
 
 @lru_cache(maxsize=DECISIONS_KEPT)
-def _decisions(config_serial: int, terms: frozenset[str]) -> _Decided:
+def _decisions(analysis_serial: int, terms: frozenset[str]) -> _Decided:
     return _Decided(_needles(terms))
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from search.notes import Note
 from search.request import SearchRequest
+
+if TYPE_CHECKING:
+    from search.hits import Hit
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Understood:
 class SearchPage:
     request: SearchRequest
     total: int = 0
-    hits: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     facets_timed_out: list[str] = field(default_factory=list)
     suggestion: Suggestion | None = None
@@ -69,7 +72,7 @@ class SearchPage:
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,
-            "hits": [dict(h) for h in self.hits],
+            "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [dict(v) for v in vs] for k, vs in self.facets.items()},
             "facets_timed_out": list(self.facets_timed_out),
             "suggestion": self.suggestion.to_dict() if self.suggestion else None,

@@ -15,8 +15,9 @@ from collections import Counter
 
 from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN
 from indexer.fields import OTHER, TEXT_LANGUAGES
+from indexer.words import word_cache
 from search.notes import Note
-from search.querylang import Atom, Group, ParsedQuery, positions_of
+from search.query import Atom, Group, ParsedQuery
 from search.request import clean_text
 
 #: A query with at least this many words and no query syntax is a passage.
@@ -47,8 +48,9 @@ def read_passage(reader, text: str, analyzer) -> ParsedQuery:
     docs = max(1, reader.doc_count())
     counts: Counter[str] = Counter()
     first_word: dict[str, str] = {}
+    analysis = word_cache(analyzer)
     for word in TOKEN_PATTERN.findall(text):
-        terms = [t for pos in positions_of(word, analyzer) for t in pos
+        terms = [t for pos in analysis.positions(word) for t in pos
                  if not t.startswith(SURFACE_MARK)]
         if not terms:
             continue  # a stop word

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.hits import Hit
+
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 
@@ -58,26 +60,17 @@ FACET_VALUE = obj(
 
 LINKED_VALUE = obj({"value": {"type": "string"}, "label": ref("Label"), "url": {"type": "string"}})
 
+#: The hit's own fields are written once, in ``search.hits.Hit``; the web adds its links.
 HIT = obj(
     {
-        "id": {"type": "string"},
-        "number": NULLABLE_STRING,
-        "date": {"type": ["string", "null"], "format": "date"},
-        "languages": array({"type": "string"}),
-        "topics": array({"type": "string"}),
-        "title": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
-        "snippet": {"type": "string", "description": "Escaped HTML; <mark> around matched forms."},
-        "lang": {"type": "string", "description": "Language of title and snippet."},
-        "titles": {"type": "object", "additionalProperties": {"type": "string"}},
-        "other_languages": array({"type": "string"}),
-        "url": NULLABLE_STRING,
+        **Hit.json_schemas()[0],
         "release_url": {
             "type": "string",
             "description": "The release page (highlights the query).",
         },
         "topic_links": array(ref("LinkedValue")),
     },
-    {"score": {"type": ["number", "null"]}},
+    Hit.json_schemas()[1],
 )
 
 QUERY = obj(

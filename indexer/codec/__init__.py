@@ -21,9 +21,12 @@ This ``__init__`` imports nothing heavy: the search side loads the readers only.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+
 import whoosh
 
-from indexer.settings import setting
+from indexer.settings import SETTINGS, setting
 
 #: The Whoosh whose private attributes and file layout the fast paths use.
 WHOOSH_VERSION = (2, 7, 4)
@@ -33,7 +36,16 @@ CODECS = ("fast", "stock")
 
 def fast() -> bool:
     """Whether the fast readers and writer may be used (else stock Whoosh's paths)."""
-    if tuple(whoosh.__version__) != WHOOSH_VERSION:
+    # Asked for every hit shown: the answer is remembered per value of the setting,
+    # which tests and operators change through the environment.
+    return _fast_with(os.environ.get(SETTINGS["CODEC"].env), whoosh.__version__)
+
+
+@lru_cache(maxsize=8)
+def _fast_with(raw: str | None, version: tuple) -> bool:
+    """``fast()`` for the setting's raw value in the environment (the key it is
+    remembered by) and a Whoosh version."""
+    if tuple(version) != WHOOSH_VERSION:
         return False
     wanted = str(setting("CODEC")).strip().lower()
     if wanted not in CODECS:

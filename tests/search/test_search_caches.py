@@ -12,8 +12,9 @@ import pickle
 
 import search_corpus as sc
 
-from indexer import analysis
+from indexer import analysis, words
 from indexer.store import Store
+from indexer.words import word_cache
 from search import Archive, SearchRequest, archive
 from search import highlight as hl
 from search.highlight import highlight_all, match_spans, snippet
@@ -37,11 +38,10 @@ def test_a_thousand_refreshed_schemas_share_bounded_word_caches() -> None:
             analyzer = schema[name].analyzer
             snippet("The ministers met; министры встретились.", analyzer, {"minist", "министр"})
             highlight_all("Minister", analyzer, {"minist"})
-            caches.add(id(hl.word_terms(analyzer)))
+            caches.add(word_cache(analyzer).serial)
     # Two configurations (bilingual, plain), whatever the number of refreshes.
     assert len(caches) == 2
-    assert len(hl._configs) <= hl.CONFIGS_KEPT
-    assert len(hl._identities) <= hl.IDENTITIES_KEPT
+    assert len(words._ANALYSES) <= words._MAX_ANALYSES
     assert hl._decisions.cache_info().currsize <= hl.DECISIONS_KEPT
     # And the lemma caches of the unpickled morphology filters: one per configuration.
     assert len(analysis._LOOKUPS) <= lookups_before + 1
@@ -50,8 +50,8 @@ def test_a_thousand_refreshed_schemas_share_bounded_word_caches() -> None:
 def test_equal_analyzers_share_one_cache_and_others_do_not() -> None:
     blob = _schema_blob()
     a, b = pickle.loads(blob), pickle.loads(blob)
-    assert hl.word_terms(a["body_en"].analyzer) is hl.word_terms(b["body_ru"].analyzer)
-    assert hl.word_terms(a["body_en"].analyzer) is not hl.word_terms(a["body_other"].analyzer)
+    assert word_cache(a["body_en"].analyzer) is word_cache(b["body_ru"].analyzer)
+    assert word_cache(a["body_en"].analyzer) is not word_cache(a["body_other"].analyzer)
     # The plain analyzer does not stem: a cache shared by mistake would.
     plain = a["body_other"].analyzer
     bilingual = a["body_en"].analyzer
@@ -81,5 +81,4 @@ def test_many_commits_keep_the_archive_bounded(tmp_path) -> None:
             assert page.total and not page.partial, i
         assert len(a._generations) <= archive.TABLES_KEPT
         assert len(a._states) == 1
-    assert len(hl._configs) <= hl.CONFIGS_KEPT
-    assert len(hl._identities) <= hl.IDENTITIES_KEPT
+    assert len(words._ANALYSES) <= words._MAX_ANALYSES

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 import search_corpus as sc
 
-from search import Archive, SearchRequest, querylang
+from search import Archive, SearchRequest
 from search import archive as archive_module
 from search.deadline import CostlyGate, Deadline
 from search.evaluation import Evaluator
-from search.querylang import QueryCompiler, is_costly, parse
+from search.query import QueryCompiler, expansion, is_costly, parse
 
 COSTLY = "мин* con* visit* пре* sea* перег*"
 
@@ -184,7 +184,7 @@ def test_the_expansion_cap_applies_across_words(archive, monkeypatch) -> None:
     words = "мин* con* visit* пре* sea* перег*"
     unlimited = QueryCompiler(reader).compile(parse(words), ("en", "ru"))
     assert sum(map(len, unlimited.terms.values())) > 12
-    monkeypatch.setattr(querylang, "EXPANDED_TERMS", 12)
+    monkeypatch.setattr(expansion, "EXPANDED_TERMS", 12)
     deadline = Deadline.never()
     compiler = QueryCompiler(reader, deadline=deadline)
     capped = compiler.compile(parse(words), ("en", "ru"))
@@ -204,7 +204,7 @@ def test_the_expansion_cap_applies_across_words(archive, monkeypatch) -> None:
 
 def test_a_capped_search_is_partial_without_running_out_of_time(archive, clock,
                                                                 monkeypatch) -> None:
-    monkeypatch.setattr(querylang, "EXPANDED_TERMS", 10)
+    monkeypatch.setattr(expansion, "EXPANDED_TERMS", 10)
     page = search(archive, COSTLY)
     assert page.partial and page.cut == ["expansion cap"]
     assert any("too many words" in n for n in page.understood.notes)
@@ -284,7 +284,7 @@ def test_spelling_corrections_stop_at_the_deadline(archive, clock, monkeypatch) 
 
 def test_a_words_own_cap_note_survives_the_reuse_of_its_expansion(archive,
                                                                   monkeypatch) -> None:
-    monkeypatch.setattr(querylang, "PREFIX_EXPANSIONS", 2)
+    monkeypatch.setattr(expansion, "PREFIX_EXPANSIONS", 2)
     reader = archive._acquire()[0].reader()
     compiler = QueryCompiler(reader)
     first = compiler.compile(parse("мин* zzzqqq"), ("ru",))

@@ -16,10 +16,11 @@ from whoosh.filedb.filestore import RamStorage
 
 from indexer.location import live_index_dir
 from search import evaluation
-from search.archive import WEIGHTING, top_scores
+from search.answers import top_scores
+from search.archive import WEIGHTING
 from search.evaluation import Evaluator, Postings
 from search.matching import BestOf
-from search.querylang import QueryCompiler, parse
+from search.query import QueryCompiler, parse
 
 #: Every test here runs with the fast codec and with stock Whoosh (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("codec")

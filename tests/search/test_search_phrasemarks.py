@@ -11,7 +11,7 @@ from indexer.release import Release, Version
 from search import Archive, SearchRequest
 from search.highlight import highlight_all, snippet
 from search.phrasemarks import MarkTerms
-from search.querylang import positions_of
+from search.query import positions_of
 
 TEXT = ("Strategic Cooperation was discussed first. Then the strategic partnership "
         "of the two countries, and the partnership in energy.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import search_corpus as sc
 
-from search.querylang import parse
+from search.query import parse
 
 ANY_NOTE = "no release contains all the words"
 #: The seed beside the checkout (../shared), or where PRESSROOM_SEED says (a git worktree).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.querylang import MAX_CLAUSES, MAX_QUERY_CHARS, MIN_PREFIX, parse
+from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, MIN_PREFIX, parse
 
 
 def test_plain_words_are_all_required() -> None:

@@ -260,7 +260,7 @@ def test_a_trusted_proxy_names_the_scheme_and_host_of_the_links(index_copy, tmp_
 
 
 def test_each_request_is_in_the_access_log(server):
-    from bench.web import ACCESS_STATUS
+    from bench.webserver import ACCESS_STATUS
 
     def logged(line: str) -> bool:
         found = ACCESS_STATUS.match(line)
