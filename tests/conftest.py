@@ -15,7 +15,12 @@ from hypothesis import settings
 # Property tests explore new inputs on every local run (that is how they find
 # bugs), but CI replays a fixed set, so a landing never hangs on a fresh find.
 settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI") == "true":
+# The property tests' long runs (thousands of examples each) are for bug hunts, not
+# for every `make test`: HYPOTHESIS_PROFILE=thorough runs them (tests scale by it).
+settings.register_profile("thorough", max_examples=2000)
+if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":
+    settings.load_profile("thorough")
+elif os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
