@@ -36,6 +36,7 @@ from indexer.statistics import read_stats
 from search import facets as fc
 from search.deadline import Clock, CostlyGate, Deadline
 from search.emptied import emptying_filters
+from search.entities import release_entities
 from search.evaluation import Evaluator, Matches, Postings
 from search.facetkinds import FacetInput, facets_of
 from search.highlight import highlight_all, snippet
@@ -574,7 +575,8 @@ class Archive:
         marks the page partial: Datasette's ``facets_timed_out``)."""
         out: dict[str, list[dict[str, Any]]] = {}
         timed_out: list[str] = []
-        data = FacetInput(ctx.table, filters, qdocs, request, topic_labels())
+        data = FacetInput(ctx.table, filters, qdocs, request, topic_labels(),
+                          searcher=ctx.searcher)
         for facet in facets_of(request):
             if ctx.deadline.expired():
                 timed_out.append(facet.name)
@@ -650,6 +652,7 @@ class Archive:
             "versions": versions,
             "source": stored.get("source", ""),
             "indexed_at": stored.get("indexed_at", ""),
+            "entities": release_entities(stored),
         }
 
     def more_like_this(self, release_id: str, limit: int = 5,
@@ -679,6 +682,11 @@ class Archive:
         results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
         return [self._hit(searcher, hit.docnum, hit.score, {}, {}, (), prefer=prefer)
                 for hit in results]
+
+    def facet_table(self) -> tuple[Any, fc.DocTable]:
+        """The searcher and facet table of the live generation (entity pages count on it)."""
+        ctx = self._context(None)
+        return ctx.searcher, ctx.table
 
     def release_count(self) -> int:
         """Live releases in the index a search would see now (health checks)."""
