@@ -46,6 +46,9 @@ FACET_SIZE = 20
 #: Co-mentioned entities an entity page lists per kind.
 CO_MENTIONED = 10
 LANGUAGES = ("en", "ru")
+#: CLDR "territories" with a two-letter code that are no country: unknown region,
+#: European Union, Eurozone, United Nations, outlying Oceania.
+NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO"})
 
 
 # ---------------------------------------------------------------- labels
@@ -75,6 +78,8 @@ def known_entity(kind: str, value: str) -> Any:
 @lru_cache(maxsize=512)
 def country_names(code: str) -> dict[str, str] | None:
     """CLDR's names of an ISO 3166 code in both interface languages; None if it has none."""
+    if code in NOT_COUNTRIES:
+        return None
     names = {lang: Locale(lang).territories.get(code) for lang in LANGUAGES}
     if not all(names.values()):
         return None
