@@ -68,6 +68,12 @@ def render_page(page: SearchPage, color: bool) -> str:
 @click.option("--index", "index_dir", default=None, help="Index folder (default $PRESSROOM_INDEX).")
 @click.option("--lang", "langs", multiple=True, help="Only this language version (repeatable).")
 @click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable: any of them).")
+@click.option("--country", "countries", multiple=True,
+              help="Only releases naming this country, an ISO code such as AZ (repeatable).")
+@click.option("--org", "orgs", multiple=True,
+              help="Only releases naming this organisation, e.g. osce (repeatable).")
+@click.option("--person", "people", multiple=True,
+              help="Only releases naming this person, e.g. sergey-lavrov (repeatable).")
 @click.option("--year", default=None, help="Only this year.")
 @click.option("--month", default=None, help="Only this month, YYYY-MM.")
 @click.option("--from", "date_from", default=None, help="On or after YYYY-MM-DD, YYYY-MM or YYYY.")
@@ -77,15 +83,16 @@ def render_page(page: SearchPage, color: bool) -> str:
 @click.option("--per-page", default="10", help="Hits per page (at most MAX_PAGE_SIZE).")
 @click.option("--json", "as_json", is_flag=True, help="Print the page as the web API's JSON.")
 @click.argument("query", nargs=-1)
-def search_command(index_dir, langs, topics, year, month, date_from, date_to, sort, page,
-                   per_page, as_json, query) -> None:
+def search_command(index_dir, langs, topics, countries, orgs, people, year, month, date_from,
+                   date_to, sort, page, per_page, as_json, query) -> None:
     """Search the archive for QUERY (words, "phrases", OR, -word, prefix*, fuzzy~).
 
     An empty QUERY lists every release, newest first.  Exit status: 0 on
     success, 2 when the request is invalid or there is no index yet.
     """
     params = {"q": " ".join(query), "lang": list(langs), "topic": list(topics), "sort": sort,
-              "page": page, "per_page": per_page}
+              "page": page, "per_page": per_page, "country": list(countries), "org": list(orgs),
+              "person": list(people)}
     for name, value in (("year", year), ("month", month), ("from", date_from), ("to", date_to)):
         if value:
             params[name] = value
