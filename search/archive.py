@@ -392,7 +392,7 @@ class Archive:
         parsed = parse(request.q)
         notes = [*parsed.notes, BUSY_NOTE]
         return SearchPage(request=request, partial=True, cut=["busy"],
-                          facets_timed_out=["year", "topic", "language"],
+                          facets_timed_out=[f.name for f in facets_of(request)],
                           understood=Understood(parsed.render(), "all", notes))
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:

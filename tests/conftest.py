@@ -52,6 +52,21 @@ def app(sample_index: Path):
                        "ZERO_RESULTS_LOG": False})
 
 
+@pytest.fixture(scope="session")
+def entity_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples with the entity fields of issue 13 filled by rules (tests/entity_index.py)."""
+    from tests.entity_index import build_entity_index
+
+    return build_entity_index(tmp_path_factory.mktemp("entity-index"), [SAMPLES])
+
+
+@pytest.fixture(scope="session")
+def entity_app(entity_index: Path):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "INDEX": str(entity_index), "ZERO_RESULTS_LOG": False})
+
+
 @pytest.fixture()
 def client(app):
     return app.test_client()
