@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.conftest import SAMPLES
 from tests.webui.test_webui_api import assert_error, validate
 
 
@@ -146,3 +147,31 @@ def test_cli_search_takes_entity_options(entity_index, entity_app):
     assert '"country": [\n      "AZ"' in result.output
     bad = CliRunner().invoke(search_command, ["--index", str(entity_index), "--country", "AZE"])
     assert bad.exit_code == 2 and "country" in bad.output
+
+
+def test_odd_values_already_in_the_index_never_break_a_page(tmp_path, monkeypatch):
+    """Values no request may hold (written by another tagger, or by hand) are shown
+    without links instead of turning the page into an error."""
+    from tests import entity_index
+    from webui import create_app
+
+    def odd(stored):
+        return {"country": "AZ,azerbaijan,Z9", "org": "OSCE!,osce", "person": "Bad_Id,ok-id",
+                "person_names": {"ok-id": {"en": "Ok Id"}, "Bad_Id": "not a mapping"}}
+
+    monkeypatch.setattr(entity_index, "tag", odd)
+    root = entity_index.build_entity_index(tmp_path, [SAMPLES / "jsonl" / "releases.jsonl"])
+    client = create_app({"TESTING": True, "INDEX": str(root),
+                         "ZERO_RESULTS_LOG": False}).test_client()
+    body = validate(client.get("/api/search"), "/api/search")
+    assert {i["value"] for i in body["facets"]["country"]} == {"AZ"}
+    assert {i["value"] for i in body["facets"]["person"]} == {"ok-id"}
+    assert body["facets"]["person"][0]["label"] == {"en": "Ok Id", "ru": "Ok Id"}
+    assert client.get("/search").status_code == 200
+    release_id = body["hits"][0]["id"]
+    release = validate(client.get(f"/api/releases/{release_id}"), "/api/releases/{release_id}")
+    urls = {i["value"]: i["url"] for i in release["entities"]["person"]}
+    assert urls == {"Bad_Id": None, "ok-id": "/people/ok-id"}
+    assert client.get(f"/releases/{release_id}").status_code == 200
+    assert validate(client.get("/api/people/ok-id"), "/api/people/{person_id}")["total"]
+    assert client.get("/people/ok-id").status_code == 200
