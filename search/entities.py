@@ -11,6 +11,7 @@ country, and for a person from the names stored with the releases naming them.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,8 +174,9 @@ def entity_facet(kind: str, table: fc.DocTable, filters: fc.FilterSets, query_do
     counts = fc.count_values(table, kind, filters.apply(query_docs, skip=(kind,)))
     selected = set(getattr(request, KINDS[kind].attr))
     top = sorted(counts, key=lambda v: (-counts[v], v))[:FACET_SIZE]
-    kept = {v: counts[v] for v in top}
-    return fc.facet_values(fc.Counter(kept), selected, labeller(kind, table, searcher), "count")
+    # A selected value keeps its count even when it is not among the most frequent.
+    kept = Counter({v: counts[v] for v in (*top, *selected) if v in counts})
+    return fc.facet_values(kept, selected, labeller(kind, table, searcher), "count")
 
 
 def release_entities(stored: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -228,7 +230,8 @@ def entity_page(archive: Archive, kind: str, value: str, page: int = 1, per_page
     co_mentioned = {}
     for other in KINDS:
         counts = fc.count_values(table, other, mask)
-        counts.pop(value, None) if other == kind else None
+        if other == kind:
+            counts.pop(value, None)  # an entity is not mentioned "together" with itself
         best = sorted(counts, key=lambda v: (-counts[v], v))[:CO_MENTIONED]
         other_label = labeller(other, table, searcher)
         co_mentioned[other] = [{"value": v, "label": other_label(v), "count": counts[v]}
