@@ -66,8 +66,9 @@ def gazetteer() -> Any:
         return None
 
 
-def known_entity(kind: str, value: str) -> Any:
-    gaz = gazetteer()
+def known_entity(kind: str, value: str, gaz: Any = None) -> Any:
+    """The gazetteer's entity (``gaz``: the gazetteer, when the caller holds it already)."""
+    gaz = gaz if gaz is not None else gazetteer()
     if gaz is None:
         return None
     try:
@@ -87,11 +88,12 @@ def country_names(code: str) -> dict[str, str] | None:
     return {lang: str(name) for lang, name in names.items()}
 
 
-def entity_label(kind: str, value: str,
-                 names: Mapping[str, str] | None = None) -> dict[str, str]:
+def entity_label(kind: str, value: str, names: Mapping[str, str] | None = None,
+                 gaz: Any = None) -> dict[str, str]:
     """The value's label in both interface languages.  ``names``: a person's names as
-    stored with a release naming them (``person_names``)."""
-    entity = known_entity(kind, value)
+    stored with a release naming them (``person_names``); ``gaz``: the gazetteer, read
+    once by callers labelling many values (loading it checks its files)."""
+    entity = known_entity(kind, value, gaz)
     if entity is not None:
         return {lang: entity.label(lang) or value for lang in LANGUAGES}
     if kind == COUNTRY.name:
@@ -160,9 +162,11 @@ PERSON_NAMES = _PersonNames()
 
 def labeller(kind: str, table: fc.DocTable, searcher: Any) -> Callable[[str], dict[str, str]]:
     """The labels of one facet's values, people's names read from the index."""
+    gaz = gazetteer()
     if kind != PERSON.name:
-        return lambda value: entity_label(kind, value)
-    return lambda value: entity_label(kind, value, PERSON_NAMES.lookup(table, searcher, value))
+        return lambda value: entity_label(kind, value, gaz=gaz)
+    return lambda value: entity_label(kind, value, gaz=gaz, names=(
+        None if known_entity(kind, value, gaz) else PERSON_NAMES.lookup(table, searcher, value)))
 
 
 # ---------------------------------------------------------------- facets
@@ -171,23 +175,52 @@ def entity_facet(kind: str, table: fc.DocTable, filters: fc.FilterSets, query_do
                  request: SearchRequest, searcher: Any) -> list[dict[str, Any]]:
     """A disjunctive facet: counts under every filter but the facet's own, the FACET_SIZE
     most frequent values and every selected one."""
-    counts = fc.count_values(table, kind, filters.apply(query_docs, skip=(kind,)))
     selected = set(getattr(request, KINDS[kind].attr))
-    top = sorted(counts, key=lambda v: (-counts[v], v))[:FACET_SIZE]
     # A selected value keeps its count even when it is not among the most frequent.
-    kept = Counter({v: counts[v] for v in (*top, *selected) if v in counts})
+    kept = top_counts(table, kind, filters.apply(query_docs, skip=(kind,)), FACET_SIZE,
+                      selected)
     return fc.facet_values(kept, selected, labeller(kind, table, searcher), "count")
+
+
+def top_counts(table: fc.DocTable, kind: str, docs: np.ndarray, limit: int,
+               also: set[str] | frozenset[str] = frozenset()) -> Counter[str]:
+    """The ``limit`` values of ``kind`` most frequent among ``docs`` (ties by value), and
+    the counts of the values in ``also``; values at 0 left out.
+
+    ``search.facets.count_values`` counted alike, but made a dict entry for every
+    value: thousands of people, where a page shows twenty.
+    """
+    if kind not in table.pairs or not docs.any():
+        return Counter()
+    values, pair_docs, pair_values = table.pairs[kind]
+    tally = np.bincount(pair_values[docs[pair_docs]], minlength=len(values))
+    found = np.flatnonzero(tally)
+    if len(found) > limit:
+        # Everything counting at least the limit-th best, ties at the edge included.
+        edge = np.partition(tally[found], len(found) - limit)[len(found) - limit]
+        found = found[tally[found] >= edge]
+    best = sorted(found.tolist(), key=lambda n: (-tally[n], values[n]))[:limit]
+    out = Counter({values[n]: int(tally[n]) for n in best})
+    for value in also:  # a few selected values: a look-up each
+        try:
+            n = values.index(value)
+        except ValueError:
+            continue
+        if tally[n]:
+            out[value] = int(tally[n])
+    return out
 
 
 def release_entities(stored: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """A release's countries, organisations and people with their labels (release page)."""
     names = stored.get("person_names")
+    gaz = gazetteer()
     out: dict[str, list[dict[str, Any]]] = {}
     for kind in KINDS:
         out[kind] = [
             {"value": value,
              "label": entity_label(kind, value, _names_of(names, value) if kind == "person"
-                                   else None)}
+                                   else None, gaz)}
             for value in split(stored.get(kind))
         ]
     return out
@@ -229,9 +262,9 @@ def entity_page(archive: Archive, kind: str, value: str, page: int = 1, per_page
     label = labeller(kind, table, searcher)
     co_mentioned = {}
     for other in KINDS:
-        counts = fc.count_values(table, other, mask)
-        if other == kind:
-            counts.pop(value, None)  # an entity is not mentioned "together" with itself
+        # One more than shown: an entity is not mentioned "together" with itself.
+        counts = top_counts(table, other, mask, CO_MENTIONED + 1)
+        counts.pop(value, None)
         best = sorted(counts, key=lambda v: (-counts[v], v))[:CO_MENTIONED]
         other_label = labeller(other, table, searcher)
         co_mentioned[other] = [{"value": v, "label": other_label(v), "count": counts[v]}
