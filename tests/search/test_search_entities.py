@@ -217,3 +217,25 @@ def test_entity_facets_out_of_time_degrade_alone(archive, monkeypatch):
     page = archive.search(SearchRequest(countries=("AZ",)))
     assert page.total and page.hits and "country" in page.facets
     assert page.facets_timed_out == ["org", "person"] and page.partial
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 50])
+def test_top_counts_equal_brute_force_with_ties(limit):
+    """Many values tied at the edge: the cut keeps the lowest values among them."""
+    import numpy as np
+
+    from search import facets as fc
+
+    rng = np.random.default_rng(limit)
+    names = [f"p{i:02d}" for i in range(30)]
+    masks = {name: rng.random(40) < 0.15 for name in names}
+    masks = {name: mask for name, mask in masks.items() if mask.any()}
+    table = fc.DocTable(40, np.ones(40, dtype=bool), {"person": masks}, np.array([""] * 40),
+                        np.arange(40), {"person": fc._pairs(masks)})
+    docs = rng.random(40) < 0.7
+    expected = Counter({n: int(np.count_nonzero(m & docs)) for n, m in masks.items()})
+    expected = +expected  # values at 0 left out
+    best = sorted(expected, key=lambda v: (-expected[v], v))[:limit]
+    also = {names[-1], "nobody"}
+    got = en.top_counts(table, "person", docs, limit, also)
+    assert got == {v: expected[v] for v in {*best, *(also & set(expected))}}
