@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 from indexer.analysis import tokenize
-from indexer.fields import OTHER, stored_versions, text_fields
+from indexer.fields import NAMES_FIELD, OTHER, stored_versions, text_fields
 from indexer.release import ANALYZED_LANGUAGES, Release, Version
 
 #: Picks topic slugs for a release; the taxonomy's tagger in practice.
@@ -26,11 +26,21 @@ def surface_words(release: Release) -> str:
     return " ".join(sorted(w for w in words if not w.isdigit() and len(w) > 1))
 
 
+def name_text(release: Release) -> str:
+    """Every version's title and body, for the name-key field: blank lines keep
+    a name at the end of one text from joining the next one's first in a phrase."""
+    return "\n\n".join(part for version in release.versions.values()
+                         for part in (version.title, version.body) if part)
+
+
 def release_document(release: Release, tagger: Tagger | None = None,
-                     now: dt.datetime | None = None) -> dict[str, Any]:
+                     now: dt.datetime | None = None,
+                     schema: Container[str] | None = None) -> dict[str, Any]:
     """The Whoosh document of a release.
 
-    Topics given by the source win; otherwise the tagger chooses them.
+    Topics given by the source win; otherwise the tagger chooses them.  With
+    ``schema`` (the index's), fields it lacks are left out: an index written
+    before a field existed (the name keys, issue 12) still takes new releases.
     """
     topics = list(release.topics) or (tagger(release) if tagger else [])
     doc: dict[str, Any] = {
@@ -47,6 +57,7 @@ def release_document(release: Release, tagger: Tagger | None = None,
         "content_hash": release.content_hash,
         "indexed_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "words": surface_words(release),
+        NAMES_FIELD: name_text(release),
     }
     for lang in ANALYZED_LANGUAGES:
         if lang in release.versions:
@@ -61,6 +72,8 @@ def release_document(release: Release, tagger: Tagger | None = None,
         title_name, body_name = text_fields(OTHER)
         doc[title_name] = others[0].title
         doc[body_name] = "\n\n".join(v.body for v in others)
+    if schema is not None and NAMES_FIELD not in schema:
+        del doc[NAMES_FIELD]
     return doc
 
 

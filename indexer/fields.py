@@ -17,6 +17,7 @@ from typing import Any
 from whoosh import fields
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
+from indexer.names.analysis import NameKeyAnalyzer
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.words import BilingualText
 
@@ -24,6 +25,10 @@ from indexer.words import BilingualText
 OTHER = "other"
 TEXT_LANGUAGES = (*ANALYZED_LANGUAGES, OTHER)
 
+
+#: The script-neutral keys of the names in every version (issue 12, docs/names.md):
+#: "Лавров" and "Lavrov" index one key.  Indexes written before it lack the field.
+NAMES_FIELD = "names"
 
 #: The text fields of a version: its title and its body.
 SCOPES = ("title", "body")
@@ -98,6 +103,8 @@ def build_schema() -> fields.Schema:
         # vocabulary for spelling and keyboard-layout suggestions.
         words=fields.KEYWORD(lowercase=True, scorable=True),
     )
+    # Positions kept, so that phrases work across the key ("Сергей Лавров").
+    schema.add(NAMES_FIELD, fields.TEXT(analyzer=NameKeyAnalyzer(), phrase=True))
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
         # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).

@@ -58,7 +58,7 @@ class Retagging:
             self._delete(writer, batch.pending)
             self.progress.start("re-tagging", len(batch.pending))
             for rid, release in batch.pending.items():
-                doc = release_document(release, self.tag)
+                doc = release_document(release, self.tag, schema=writer.schema)
                 # Keep the fingerprint of the source: a rebuilt release may
                 # not hash alike, and the next `index` run must skip it.
                 for name in ("content_hash", "source", "indexed_at"):
