@@ -7,7 +7,14 @@ from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 from indexer.analysis import tokenize
-from indexer.fields import NAMES_FIELD, OTHER, stored_versions, text_fields
+from indexer.fields import (
+    NAME_SPELLINGS_FIELD,
+    NAMES_FIELD,
+    OTHER,
+    stored_versions,
+    text_fields,
+)
+from indexer.names.analysis import spelling_terms
 from indexer.release import ANALYZED_LANGUAGES, Release, Version
 
 #: Picks topic slugs for a release; the taxonomy's tagger in practice.
@@ -57,8 +64,11 @@ def release_document(release: Release, tagger: Tagger | None = None,
         "content_hash": release.content_hash,
         "indexed_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "words": surface_words(release),
-        NAMES_FIELD: name_text(release),
     }
+    names = name_text(release)
+    if schema is None or NAMES_FIELD in schema:
+        doc[NAMES_FIELD] = names
+        doc[NAME_SPELLINGS_FIELD] = spelling_terms(names)
     for lang in ANALYZED_LANGUAGES:
         if lang in release.versions:
             title_name, body_name = text_fields(lang)
@@ -72,8 +82,6 @@ def release_document(release: Release, tagger: Tagger | None = None,
         title_name, body_name = text_fields(OTHER)
         doc[title_name] = others[0].title
         doc[body_name] = "\n\n".join(v.body for v in others)
-    if schema is not None and NAMES_FIELD not in schema:
-        del doc[NAMES_FIELD]
     return doc
 
 

@@ -29,6 +29,9 @@ TEXT_LANGUAGES = (*ANALYZED_LANGUAGES, OTHER)
 #: The script-neutral keys of the names in every version (issue 12, docs/names.md):
 #: "Лавров" and "Lavrov" index one key.  Indexes written before it lack the field.
 NAMES_FIELD = "names"
+#: "key|spelling" of every name word: which spellings a key stands for in the
+#: archive, and in how many releases (spelling variants, marks in snippets).
+NAME_SPELLINGS_FIELD = "name_spellings"
 
 #: The text fields of a version: its title and its body.
 SCOPES = ("title", "body")
@@ -105,6 +108,7 @@ def build_schema() -> fields.Schema:
     )
     # Positions kept, so that phrases work across the key ("Сергей Лавров").
     schema.add(NAMES_FIELD, fields.TEXT(analyzer=NameKeyAnalyzer(), phrase=True))
+    schema.add(NAME_SPELLINGS_FIELD, fields.KEYWORD())
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
         # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from indexer.analysis import script_of
+from indexer.analysis import RECENT_TEXTS, script_of
 from indexer.names.countries import country_key
 from indexer.names.keys import is_name_candidate, name_keys
 
@@ -74,7 +75,7 @@ class NameTokenizer(Tokenizer):
                  start_char: int = 0, tokenize: bool = True, mode: str = "",
                  **kwargs: Any) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        found = self._candidates(value) if tokenize else [(value, 0, len(value), 0, False)]
+        found = candidates(value) if tokenize else ((value, 0, len(value), 0, False),)
         for word, start, end, pos, initial in found:
             t.text = word
             t.boost = 1.0
@@ -89,39 +90,41 @@ class NameTokenizer(Tokenizer):
                 t.endchar = start_char + end
             yield t
 
-    @staticmethod
-    def _candidates(text: str) -> list[tuple[str, int, int, int, bool]]:
-        """(word, start, end, position, sentence-initial) of each capitalised word
-        that may be a name, in order."""
-        found: list[tuple[str, int, int, int, bool]] = []
-        inside: set[str] = set()  # Latin words seen inside a sentence
-        pos = -1
-        prev_end = 0
-        for m in CAPITALISED.finditer(text):
-            start = m.start()
-            # Next to the previous name: the next position; else leave a gap.
-            pos += 2 if pos < 0 or _BREAK.search(text, prev_end, start) else 1
-            prev_end = m.end()
-            word = _strip_possessive(m.group())
-            initial = _sentence_initial(text, start)
-            if not initial and script_of(word.lower()) == "latn":
-                inside.add(word)
-            found.append((word, start, start + len(word), pos, initial))
-        if not found:
-            return found
-        lower: set[str] | None = None
-        kept = []
-        for item in found:
-            word, _, _, _, initial = item
-            if script_of(word.lower()) == "latn":
-                if initial and word not in inside:
-                    continue
-                if lower is None:
-                    lower = {w for w in _WORDS.findall(text) if w.islower()}
-                if word.lower() in lower:
-                    continue
-            kept.append(item)
-        return kept
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
+    """(word, start, end, position, sentence-initial) of each capitalised word of
+    ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
+    recent texts: the key field and the spellings field read the same text."""
+    found: list[tuple[str, int, int, int, bool]] = []
+    inside: set[str] = set()  # Latin words seen inside a sentence
+    pos = -1
+    prev_end = 0
+    for m in CAPITALISED.finditer(text):
+        start = m.start()
+        # Next to the previous name: the next position; else leave a gap.
+        pos += 2 if pos < 0 or _BREAK.search(text, prev_end, start) else 1
+        prev_end = m.end()
+        word = _strip_possessive(m.group())
+        initial = _sentence_initial(text, start)
+        if not initial and script_of(word.lower()) == "latn":
+            inside.add(word)
+        found.append((word, start, start + len(word), pos, initial))
+    if not found:
+        return ()
+    lower: set[str] | None = None
+    kept = []
+    for item in found:
+        word, _, _, _, initial = item
+        if script_of(word.lower()) == "latn":
+            if initial and word not in inside:
+                continue
+            if lower is None:
+                lower = {w for w in _WORDS.findall(text) if w.islower()}
+            if word.lower() in lower:
+                continue
+        kept.append(item)
+    return tuple(kept)
 
 
 class NameFilter(Filter):
@@ -151,6 +154,26 @@ class NameKeyFilter(Filter):
             for key in keys:
                 t.text = key
                 yield t
+
+
+def name_words(text: str) -> list[str]:
+    """The names of ``text`` as written, in order (what the key field indexes)."""
+    return [word for word, *_ in candidates(text) if is_name_candidate(word)]
+
+
+#: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
+SPELLING_JOIN = "|"
+
+
+def spelling_terms(text: str) -> str:
+    """The spellings field's value: "key|spelling" for each name of ``text`` (lower
+    case, ё as е) and each of its keys, space-separated, each once.  It tells the
+    query side which spellings in the archive a key stands for, and in how many
+    releases."""
+    terms = {f"{key}{SPELLING_JOIN}{spelling}"
+             for spelling in {w.lower().replace("ё", "е") for w in name_words(text)}
+             for key in name_keys(spelling)}
+    return " ".join(sorted(terms))
 
 
 def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
