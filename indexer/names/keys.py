@@ -42,6 +42,11 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
     return tuple(lemmas), is_name
 
 
+def russian_lemmas(word: str) -> tuple[str, ...]:
+    """The lemmas that read a lower-case Russian word as a name, else its first."""
+    return _russian_reading(word)[0]
+
+
 def _lower(word: str) -> str:
     return word.lower().replace("ё", "е")
 
