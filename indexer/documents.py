@@ -8,6 +8,7 @@ from typing import Any
 
 from indexer.analysis import tokenize
 from indexer.fields import (
+    COUNTRY_FIELD,
     NAME_SPELLINGS_FIELD,
     NAMES_FIELD,
     OTHER,
@@ -69,6 +70,11 @@ def release_document(release: Release, tagger: Tagger | None = None,
     if schema is None or NAMES_FIELD in schema:
         doc[NAMES_FIELD] = names
         doc[NAME_SPELLINGS_FIELD] = spelling_terms(names)
+    if schema is None or COUNTRY_FIELD in schema:
+        # Countries, organisations and people (issue 13).
+        from indexer.entities import entity_fields
+
+        doc.update(entity_fields(release))
     for lang in ANALYZED_LANGUAGES:
         if lang in release.versions:
             title_name, body_name = text_fields(lang)

@@ -33,6 +33,23 @@ NAMES_FIELD = "names"
 #: archive, and in how many releases (spelling variants, marks in snippets).
 NAME_SPELLINGS_FIELD = "name_spellings"
 
+#: Who and where (issue 13, indexer/entities): the countries (ISO 3166 codes), organisations
+#: and people (ids) of a release, comma-separated, and each person's labels in both scripts
+#: ({"sergey-lavrov": {"en": "Sergey Lavrov", "ru": "Сергей Лавров"}}).  Indexes written
+#: before them lack these fields; ``retag`` adds them.
+COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD, PERSON_NAMES_FIELD = (
+    "country", "org", "person", "person_names")
+ENTITY_FIELDS = (COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD, PERSON_NAMES_FIELD)
+
+
+def entity_field_types() -> dict[str, fields.FieldType]:
+    """The entity fields by name, as ``build_schema`` (and ``retag``, for an older
+    index) adds them."""
+    keyword = {name: fields.KEYWORD(stored=True, commas=True, scorable=False)
+               for name in (COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD)}
+    return {**keyword, PERSON_NAMES_FIELD: fields.STORED()}
+
+
 #: The text fields of a version: its title and its body.
 SCOPES = ("title", "body")
 
@@ -109,6 +126,8 @@ def build_schema() -> fields.Schema:
     # Positions kept, so that phrases work across the key ("Сергей Лавров").
     schema.add(NAMES_FIELD, fields.TEXT(analyzer=NameKeyAnalyzer(), phrase=True))
     schema.add(NAME_SPELLINGS_FIELD, fields.KEYWORD())
+    for name, field_type in entity_field_types().items():
+        schema.add(name, field_type)
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
         # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).
