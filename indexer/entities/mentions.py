@@ -143,7 +143,8 @@ def english_mentions(text: str, covered: set[int]) -> list[Mention]:
     found = []
     for run in capital_runs(text, ("mr", "mrs", "ms", "dr", "h", "e", "st")):
         for part in _split_covered(run, covered):
-            found.extend(_english_person(part))
+            found.extend(m for m in _english_person(part)
+                         if not _NAMED_AFTER.search(text, max(0, m.start - 16), m.start))
     return found
 
 
@@ -234,6 +235,10 @@ def _surname_nominative(lower: str) -> str:
     return stem + "а" if match.group(2) in ("ой",) else stem
 
 
+#: "аэропорт имени Гейдара Алиева", "named after Heydar Aliyev": a place, not a mention.
+_NAMED_AFTER = re.compile(r"(?:имени|им\.|named after)\s*$", re.IGNORECASE)
+
+
 def russian_mentions(text: str, covered: set[int]) -> list[Mention]:
     """Full names in a Russian text (see the module doc)."""
     found = []
@@ -241,7 +246,8 @@ def russian_mentions(text: str, covered: set[int]) -> list[Mention]:
         for part in _split_covered(run, covered):
             cyrillic = [t for t in part if script_of(t[2].lower()) == "cyrl"]
             if len(cyrillic) == len(part):
-                found.extend(_russian_person(part))
+                found.extend(m for m in _russian_person(part)
+                             if not _NAMED_AFTER.search(text, max(0, m.start - 16), m.start))
     return found
 
 
