@@ -6,9 +6,12 @@ serve commands to it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import tomllib
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -29,6 +32,8 @@ EXIT_READ_ONLY = 77
 STORE_EXITS: dict[type[Exception], int] = {
     IndexBusy: EXIT_BUSY, DiskFull: EXIT_DISK_FULL, ReadOnlyIndex: EXIT_READ_ONLY,
 }
+#: The environment variable of the GAZETTEER setting (``retag --gazetteer`` sets it).
+GAZETTEER_ENV = "PRESSROOM_GAZETTEER"
 #: Plain log lines report progress every this many items when stderr is no terminal.
 LOG_EVERY = 500
 
@@ -200,19 +205,33 @@ def rebuild(index_dir: str | None, paths: tuple[Path, ...]) -> None:
 def retag(index_dir: str | None, topics_file: Path | None, gazetteer_dir: Path | None) -> None:
     """Re-tag every indexed release with the topic taxonomy and the gazetteer of
     countries, organisations and people; sources are not read."""
-    import os
-
     from indexer.gazetteer import load_gazetteer
 
-    if gazetteer_dir is not None:
-        # The tagger reads the setting (also in worker processes).
-        os.environ["PRESSROOM_GAZETTEER"] = str(gazetteer_dir.resolve())
+    with gazetteer_setting(gazetteer_dir):
+        try:
+            taxonomy = Taxonomy.load(topics_file)
+            load_gazetteer()
+        except (TaxonomyError, GazetteerError) as exc:
+            raise click.UsageError(str(exc)) from None
+        run(make_store(index_dir, taxonomy).retag)
+
+
+@contextlib.contextmanager
+def gazetteer_setting(folder: Path | None) -> Iterator[None]:
+    """The GAZETTEER setting pointing at ``folder`` (when given) for the run: the
+    tagger reads it, in worker processes too."""
+    if folder is None:
+        yield
+        return
+    before = os.environ.get(GAZETTEER_ENV)
+    os.environ[GAZETTEER_ENV] = str(folder.resolve())
     try:
-        taxonomy = Taxonomy.load(topics_file)
-        load_gazetteer()
-    except (TaxonomyError, GazetteerError) as exc:
-        raise click.UsageError(str(exc)) from None
-    run(make_store(index_dir, taxonomy).retag)
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(GAZETTEER_ENV, None)
+        else:
+            os.environ[GAZETTEER_ENV] = before
 
 
 @cli.command(epilog=EPILOG)

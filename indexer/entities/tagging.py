@@ -51,10 +51,7 @@ def tag_release(release: Release, gazetteer: Gazetteer | None = None) -> EntityT
     persons = Persons(gaz)
     known: list[Entity] = []
     named: list[tuple[Mention, Entity | None]] = []
-    # Russian versions first: their names are settled by the analysis alone, and
-    # English candidates without a title then count when they meet one.
-    versions = sorted(release.versions.items(), key=lambda item: item[0] != "ru")
-    for lang, version in versions:
+    for lang, version in release.versions.items():
         for text in (version.title, version.body):
             if not text:
                 continue
@@ -73,8 +70,10 @@ def tag_release(release: Release, gazetteer: Gazetteer | None = None) -> EntityT
                 entity = next((e for s, t, e in spans if s < mention.end and mention.start < t),
                               None)
                 named.append((mention, entity))
-    # Each spelling of a name is joined once ("Сергеем Лавровым" and "Сергея Лаврова"
-    # share the label "Сергей Лавров").
+    # Russian names first: the analysis settles them alone, and English candidates
+    # without a title then count when they meet one.  Each spelling is joined once
+    # ("Сергеем Лавровым" and "Сергея Лаврова" share the label "Сергей Лавров").
+    named.sort(key=lambda item: item[0].lang != "ru")
     for mention, entity in {(m.lang, m.label, e): (m, e) for m, e in named}.values():
         persons.add(mention, entity)
     for entity in known:
