@@ -25,6 +25,7 @@ from indexer.analysis import SURFACE_MARK, TOKEN_PATTERN, PlainAnalyzer, default
 from indexer.fields import OTHER, SCOPES, field_name
 from search.deadline import Deadline
 from search.matching import BestOf
+from search.names import NameAlternatives
 from search.notes import Note
 from search.phrasemarks import MarkTerms
 from search.request import MAX_QUERY_CHARS, clean_text
@@ -406,6 +407,8 @@ class QueryCompiler:
         self._relaxed: dict[tuple, tuple[str, list[str]]] = {} if relaxed is None else relaxed
         self._analyzed: dict[tuple, tuple[list[list[str]], Note | None]] = {}
         self._may_relax = True
+        # Names across scripts (issue 12): the name-key alternative of each word.
+        self.names = NameAlternatives(reader, self._exists)
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
@@ -433,6 +436,7 @@ class QueryCompiler:
             return CompiledQuery(None, {}, notes)
         if negatives:
             top = wq.AndNot(top, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+        notes += [n for n in self.names.notes() if n not in notes]  # issue 12
         if self._cap_note is not None:
             notes.append(self._cap_note)
         return CompiledQuery(top, dict(terms), notes)
@@ -467,9 +471,29 @@ class QueryCompiler:
                 terms[fieldname].add_atom(positions, atom.phrase)
         if not atom.phrase and not atom.scope and any(ch.isdigit() for ch in atom.text):
             per_field.append(wq.Term("number", atom.text.strip(), boost=NUMBER_BOOST))
+        if not (atom.prefix or atom.fuzzy or atom.scope):
+            self._name_alternative(atom, field_langs, terms, per_field)
         if not per_field:
             return wq.NullQuery
         return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def _name_alternative(self, atom: Atom, field_langs, terms, per_field: list) -> None:
+        """Names across scripts (issue 12, search/names.py): the word's or phrase's
+        name-key alternative, and the other spellings it reached marked as matched."""
+        q = self.names.query(atom.text, atom.phrase)
+        if q is None:
+            return
+        per_field.append(q)
+        if terms is None:
+            return
+        words = TOKEN_PATTERN.findall(atom.text)
+        for fieldname in self._fields(atom, field_langs):
+            plain = fieldname.endswith(f"_{OTHER}")
+            positions = [sorted({t for s in self.names.marked_spellings(w)
+                                 for pos in _analyzed_positions(s, plain) for t in pos})
+                         for w in words]
+            if all(positions):
+                terms[fieldname].add_atom(positions, atom.phrase)
 
     def _expansion(self, fieldname: str, atom: Atom, plain: bool, notes) -> list[str]:
         """The terms a wildcard or fuzzy word stands for in one field, within this

@@ -20,6 +20,7 @@ from functools import lru_cache
 from indexer.analysis import (
     CACHE_SIZE,
     TOKEN_PATTERN,
+    WORD_JOINERS,
     BilingualMorphFilter,
     default_analyzer,
     script_of,
@@ -86,6 +87,8 @@ def name_forms(word: str, person: bool = False) -> frozenset[str]:
     known = morph.word_is_known(lower)
     if known and parses and not person:
         forms.update(fold(p.word) for p in parses[0].lexeme)
+    elif not known and not person:
+        forms.update(name_endings(lower))
     if person:
         named = [p for p in parses if _NAME_TAGS & p.tag.grammemes]
         if known and named:
@@ -126,10 +129,6 @@ def make_name(entity: Entity, text: str) -> Name | None:
     return Name(entity, words, text) if words else None
 
 
-def tokens(text: str) -> list[Token]:
-    return [(m.start(), m.end(), m.group()) for m in TOKEN_PATTERN.finditer(text)]
-
-
 def _fits(word: Word, written: str) -> bool:
     if word.case == ANY:
         return True
@@ -142,37 +141,65 @@ def _fits(word: Word, written: str) -> bool:
 
 
 class NameIndex:
-    """Names by the forms of their first word, to find them in texts."""
+    """Names by the forms of their first word, to find them in texts.
+
+    A text is not walked word by word: the first pieces of every name's first
+    word (``triggers``) are intersected with the text's pieces, and only where
+    those few occur is a name tried.
+    """
 
     def __init__(self, names: Iterable[Name]) -> None:
         self.by_first: dict[str, list[Name]] = {}
         for name in names:
             for form in name.words[0].forms:
                 self.by_first.setdefault(form, []).append(name)
+        # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
+        self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
 
     def find(self, text: str) -> list[tuple[int, int, Entity]]:
-        return list(self.scan(tokens(text)))
-
-    def scan(self, toks: list[Token]) -> Iterator[tuple[int, int, Entity]]:
-        """Every mention in ``toks``: the longest name starting at each token; a
-        joined word that starts none is tried part by part ("армяно-азербайджанского")."""
-        i, n = 0, len(toks)
-        while i < n:
-            name = self.longest(toks, i)
-            if name is not None:
-                if name.entity is not IGNORED:
-                    yield toks[i][0], toks[i + len(name) - 1][1], name.entity
-                i += len(name)
+        # Pieces only split at what is no letter: typographic folds do not matter here.
+        lowered = text.lower().replace("ё", "е")
+        if len(lowered) != len(text):  # a case mapping that changes lengths ("İ")
+            lowered = text
+        hits = self.triggers.intersection(_PARTS.findall(lowered))
+        if not hits:
+            return []
+        found: list[tuple[int, int, Entity]] = []
+        done = 0  # text before this offset is matched or tried already
+        for at in sorted(_occurrences(lowered, hits)):
+            if at < done:
                 continue
-            start, _, written = toks[i]
-            if _JOINED.search(written):
-                parts = [(start + m.start(), start + m.end(), m.group())
-                         for m in _PARTS.finditer(written)]
-                if len(parts) > 1:
-                    yield from self.scan(parts)
-            i += 1
+            start = _word_start(text, at)
+            done = self._match_at(text, max(start, done), found)
+        return found
 
-    def longest(self, toks: list[Token], i: int) -> Name | None:
+    def _match_at(self, text: str, start: int, found: list[tuple[int, int, Entity]]) -> int:
+        """Try the names starting at the word at ``start``, then (for a joined word)
+        at each of its parts; add what matches; return where trying stopped."""
+        toks = _LazyTokens(text, start)
+        if not toks.has(0):
+            return start + 1
+        name = self.longest(toks, 0)
+        if name is not None:
+            if name.entity is not IGNORED:
+                found.append((toks[0][0], toks[len(name) - 1][1], name.entity))
+            return toks[len(name) - 1][1]
+        first_start, first_end, written = toks[0]
+        if _JOINED.search(written):
+            parts = _Parts((first_start + m.start(), first_start + m.end(), m.group())
+                           for m in _PARTS.finditer(written))
+            i = 0
+            while i < len(parts):
+                name = self.longest(parts, i)
+                if name is None:
+                    i += 1
+                    continue
+                if name.entity is not IGNORED:
+                    found.append((parts[i][0], parts[i + len(name) - 1][1], name.entity))
+                i += len(name)
+        return first_end
+
+    def longest(self, toks: _LazyTokens | _Parts, i: int) -> Name | None:
         written = toks[i][2]
         candidates: list[Name] = []
         for key in text_keys(written):
@@ -183,9 +210,60 @@ class NameIndex:
         # ("GUAM" the organisation over Guam the territory).
         candidates.sort(key=lambda name: (len(name), name.words[0].case == EXACT), reverse=True)
         for name in candidates:
-            if i + len(name) > len(toks) or not _fits(name.words[0], written):
+            if not toks.has(i + len(name) - 1) or not _fits(name.words[0], written):
                 continue
             if all(_fits(word, toks[i + k][2]) and word.forms & text_keys(toks[i + k][2])
                    for k, word in enumerate(name.words[1:], 1)):
                 return name
         return None
+
+
+class _LazyTokens:
+    """The tokens of a text from an offset on, read only as far as they are asked for."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self._words = TOKEN_PATTERN.finditer(text, start)
+        self._tokens: list[Token] = []
+
+    def has(self, i: int) -> bool:
+        while len(self._tokens) <= i:
+            m = next(self._words, None)
+            if m is None:
+                return False
+            self._tokens.append((m.start(), m.end(), m.group()))
+        return True
+
+    def __getitem__(self, i: int) -> Token:
+        self.has(i)
+        return self._tokens[i]
+
+
+class _Parts(list):
+    def has(self, i: int) -> bool:
+        return i < len(self)
+
+
+def _occurrences(lowered: str, pieces: Iterable[str]) -> Iterator[int]:
+    """Where each piece occurs in ``lowered`` as a whole piece."""
+    for piece in pieces:
+        at = lowered.find(piece)
+        while at >= 0:
+            end = at + len(piece)
+            if not (at and _is_piece_char(lowered[at - 1])) and not (
+                    end < len(lowered) and _is_piece_char(lowered[end])):
+                yield at
+            at = lowered.find(piece, end)
+
+
+def _is_piece_char(char: str) -> bool:
+    return char.isalnum() and char != "_"
+
+
+def _word_start(text: str, at: int) -> int:
+    """The start of the word (joined parts included) holding offset ``at``."""
+    start = at
+    while start > 0 and (text[start - 1].isalnum() or
+                         (text[start - 1] in WORD_JOINERS and start > 1
+                          and text[start - 2].isalnum())):
+        start -= 1
+    return start
