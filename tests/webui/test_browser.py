@@ -410,21 +410,9 @@ def test_keyboard_slash_autofocus_and_skip_to_filters(page):  # item 13
 # ------------------------------------------------------------ issue 13: who and where
 
 @pytest.fixture(scope="session")
-def entity_server(entity_app) -> Iterator[str]:
-    """The samples with entity fields (tests/entity_index.py), served like live_server."""
-    server = make_server("127.0.0.1", 0, entity_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def entity_tab(browser, entity_server):
+def entity_tab(browser, live_server):
     """One tab for the entity tests (bypass_csp: axe is injected by the test)."""
-    context = browser.new_context(base_url=entity_server, viewport={"width": 1280, "height": 900},
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
                                   locale="en-US", bypass_csp=True)
     tab = context.new_page()
     errors: list[str] = []

@@ -149,7 +149,7 @@ def test_cli_search_takes_entity_options(entity_index, entity_app):
     assert bad.exit_code == 2 and "country" in bad.output
 
 
-def test_odd_values_already_in_the_index_never_break_a_page(tmp_path, monkeypatch):
+def test_odd_values_already_in_the_index_never_break_a_page(tmp_path):
     """Values no request may hold (written by another tagger, or by hand) are shown
     without links instead of turning the page into an error."""
     from tests import entity_index
@@ -159,8 +159,7 @@ def test_odd_values_already_in_the_index_never_break_a_page(tmp_path, monkeypatc
         return {"country": "AZ,azerbaijan,Z9", "org": "OSCE!,osce", "person": "Bad_Id,ok-id",
                 "person_names": {"ok-id": {"en": "Ok Id"}, "Bad_Id": "not a mapping"}}
 
-    monkeypatch.setattr(entity_index, "tag", odd)
-    root = entity_index.build_entity_index(tmp_path, [SAMPLES / "jsonl" / "releases.jsonl"])
+    root = entity_index.build_entity_index(tmp_path, [SAMPLES / "jsonl" / "releases.jsonl"], odd)
     client = create_app({"TESTING": True, "INDEX": str(root),
                          "ZERO_RESULTS_LOG": False}).test_client()
     body = validate(client.get("/api/search"), "/api/search")
