@@ -174,3 +174,15 @@ def test_odd_values_already_in_the_index_never_break_a_page(tmp_path):
     assert client.get(f"/releases/{release_id}").status_code == 200
     assert validate(client.get("/api/people/ok-id"), "/api/people/{person_id}")["total"]
     assert client.get("/people/ok-id").status_code == 200
+
+
+def test_cli_export_takes_entity_options(entity_index):
+    from click.testing import CliRunner
+
+    from search.cli import export_command
+
+    result = CliRunner().invoke(export_command, [
+        "--index", str(entity_index), "--format", "jsonl", "--person", "sergey-lavrov"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1 and "1 release exported" in result.stderr
