@@ -24,6 +24,8 @@ bp = Blueprint("entities", __name__)
 
 #: Page endpoint of each kind (the JSON twin is the same name with ``_json``).
 ENDPOINTS = {"country": "country", "org": "organisation", "person": "person"}
+#: What an error message calls each kind.
+NOUNS = {"country": "country", "org": "organisation", "person": "person"}
 #: The argument name of each kind's route.
 ARGS = {"country": "code", "org": "org_id", "person": "person_id"}
 
@@ -70,8 +72,7 @@ def entity_context(kind: str, value: str, params: dict[str, list[str]],
                                         if k in params})
     data = entity_page(current_archive(), kind, value, paging.page, paging.per_page, prefer)
     if data is None:
-        raise NotFound(f"no {KINDS[kind].path[:-1] if kind != 'person' else 'person'} "
-                       f"with id {value!r} in the index or the gazetteer")
+        raise NotFound(f"no {NOUNS[kind]} with id {value!r} in the index or the gazetteer")
     search_url = url_for("pages.search")
     own = entity_request(kind, value)
     own_pairs = [(k, v) for k, v in own.to_params() if k != "sort"]
