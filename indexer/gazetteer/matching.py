@@ -153,6 +153,8 @@ class NameIndex:
         for name in names:
             for form in name.words[0].forms:
                 self.by_first.setdefault(form, []).append(name)
+        for candidates in self.by_first.values():
+            candidates.sort(key=_preference, reverse=True)
         # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
         self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
 
@@ -201,14 +203,13 @@ class NameIndex:
 
     def longest(self, toks: _LazyTokens | _Parts, i: int) -> Name | None:
         written = toks[i][2]
-        candidates: list[Name] = []
-        for key in text_keys(written):
-            candidates.extend(self.by_first.get(key, ()))
-        if not candidates:
+        lists = [found for key in text_keys(written) if (found := self.by_first.get(key))]
+        if not lists:
             return None
-        # Longest first; at equal length an abbreviation written exactly wins
-        # ("GUAM" the organisation over Guam the territory).
-        candidates.sort(key=lambda name: (len(name), name.words[0].case == EXACT), reverse=True)
+        candidates = lists[0]
+        if len(lists) > 1:
+            candidates = sorted({id(n): n for c in lists for n in c}.values(),
+                                key=_preference, reverse=True)
         for name in candidates:
             if not toks.has(i + len(name) - 1) or not _fits(name.words[0], written):
                 continue
@@ -216,6 +217,12 @@ class NameIndex:
                    for k, word in enumerate(name.words[1:], 1)):
                 return name
         return None
+
+
+def _preference(name: Name) -> tuple[int, bool]:
+    """Longest first; at equal length an abbreviation written exactly wins ("GUAM"
+    the organisation over Guam the territory)."""
+    return len(name), name.words[0].case == EXACT
 
 
 class _LazyTokens:
