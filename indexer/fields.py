@@ -17,12 +17,37 @@ from typing import Any
 from whoosh import fields
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
+from indexer.names.analysis import NameKeyAnalyzer
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.words import BilingualText
 
 #: Field-name language for versions in any language but the analyzed ones.
 OTHER = "other"
 TEXT_LANGUAGES = (*ANALYZED_LANGUAGES, OTHER)
+
+
+#: The script-neutral keys of the names in every version (issue 12, docs/names.md):
+#: "Лавров" and "Lavrov" index one key.  Indexes written before it lack the field.
+NAMES_FIELD = "names"
+#: "key|spelling" of every name word: which spellings a key stands for in the
+#: archive, and in how many releases (spelling variants, marks in snippets).
+NAME_SPELLINGS_FIELD = "name_spellings"
+
+#: Who and where (issue 13, indexer/entities): the countries (ISO 3166 codes), organisations
+#: and people (ids) of a release, comma-separated, and each person's labels in both scripts
+#: ({"sergey-lavrov": {"en": "Sergey Lavrov", "ru": "Сергей Лавров"}}).  Indexes written
+#: before them lack these fields; ``retag`` adds them.
+COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD, PERSON_NAMES_FIELD = (
+    "country", "org", "person", "person_names")
+ENTITY_FIELDS = (COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD, PERSON_NAMES_FIELD)
+
+
+def entity_field_types() -> dict[str, fields.FieldType]:
+    """The entity fields by name, as ``build_schema`` (and ``retag``, for an older
+    index) adds them."""
+    keyword = {name: fields.KEYWORD(stored=True, commas=True, scorable=False)
+               for name in (COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD)}
+    return {**keyword, PERSON_NAMES_FIELD: fields.STORED()}
 
 
 #: The text fields of a version: its title and its body.
@@ -98,6 +123,11 @@ def build_schema() -> fields.Schema:
         # vocabulary for spelling and keyboard-layout suggestions.
         words=fields.KEYWORD(lowercase=True, scorable=True),
     )
+    # Positions kept, so that phrases work across the key ("Сергей Лавров").
+    schema.add(NAMES_FIELD, fields.TEXT(analyzer=NameKeyAnalyzer(), phrase=True))
+    schema.add(NAME_SPELLINGS_FIELD, fields.KEYWORD())
+    for name, field_type in entity_field_types().items():
+        schema.add(name, field_type)
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
         # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).

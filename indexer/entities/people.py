@@ -1,0 +1,138 @@
+"""People of one release: mentions in every version joined into persons, one id each.
+
+Two mentions are one person when their surnames share a script-neutral name
+key (``indexer.names.name_keys``: "Лавровым" meets "Lavrov") and their first
+names do too.  A person of the known-people file is recognised the same way
+from its labels and spellings, or by the gazetteer finding one of them; it
+keeps its id and labels.  Any other person takes the release's own labels:
+the English version's spelling and the Russian version's nominative, or the
+one script's for both when the release has only one; its id is the slug of
+the English (else the romanised Russian) "first-last" name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from indexer.entities.mentions import Mention
+from indexer.gazetteer import Entity, Gazetteer
+from indexer.names import name_keys
+
+Keys = frozenset[str]
+
+
+def word_keys(word: str) -> Keys:
+    """The name keys of one name word; a hyphenated one by each part too."""
+    keys = set(name_keys(word))
+    if "-" in word:
+        for part in word.split("-"):
+            keys |= name_keys(part)
+    return frozenset(keys)
+
+
+@dataclass
+class Person:
+    first: Keys
+    last: Keys
+    labels: dict[str, str] = field(default_factory=dict)
+    entity: Entity | None = None
+    #: shown in a text with a title, or read as a person by the Russian analysis
+    cued: bool = False
+    langs: set[str] = field(default_factory=set)
+
+    def meets(self, first: Keys, last: Keys) -> bool:
+        return bool(self.last & last) and (not self.first or not first or bool(self.first & first))
+
+
+def mention_keys(mention: Mention) -> tuple[Keys, Keys]:
+    words = [w for w in mention.words if w[:1].isupper()]
+    return (word_keys(words[0]) if len(words) > 1 else frozenset()), word_keys(words[-1])
+
+
+@lru_cache(maxsize=8)
+def _known_keys(gazetteer: Gazetteer) -> list[tuple[Keys, Keys, Entity]]:
+    """(first-name keys, surname keys, person) of every spelling in the people file."""
+    known = []
+    for name in gazetteer.names:
+        if name.entity.kind != "person":
+            continue
+        words = [w.text for w in name.words if w.text[:1].isupper()]
+        if len(words) >= 2:
+            known.append((word_keys(words[0]), word_keys(words[-1]), name.entity))
+    return known
+
+
+def known_person(gazetteer: Gazetteer, first: Keys, last: Keys) -> Entity | None:
+    for known_first, known_last, entity in _known_keys(gazetteer):
+        if known_last & last and (not first or known_first & first):
+            return entity
+    return None
+
+
+class Persons:
+    """The persons of one release, built mention by mention."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.persons: list[Person] = []
+
+    def add(self, mention: Mention, entity: Entity | None = None) -> Person:
+        first, last = mention_keys(mention)
+        entity = entity or known_person(self.gazetteer, first, last)
+        person = next((p for p in self.persons
+                       if (entity is not None and p.entity == entity)
+                       or (p.meets(first, last) and (p.entity is None or entity is None))), None)
+        if person is None:
+            person = Person(first, last)
+            self.persons.append(person)
+        person.first |= first
+        person.last |= last
+        person.entity = person.entity or entity
+        person.cued = person.cued or mention.cued
+        person.langs.add(mention.lang)
+        person.labels.setdefault(mention.lang, mention.label)
+        return person
+
+    def add_known(self, entity: Entity) -> None:
+        """A known person the gazetteer found by one of its spellings."""
+        if not any(p.entity == entity for p in self.persons):
+            self.persons.append(Person(frozenset(), frozenset(), entity=entity, cued=True))
+
+    def accepted(self) -> list[Person]:
+        """Persons with evidence: known, cued, or named in two languages."""
+        return [p for p in self.persons if p.entity is not None or p.cued or len(p.langs) > 1]
+
+
+def person_id(person: Person) -> str:
+    if person.entity is not None:
+        return person.entity.id
+    label = person.labels.get("en") or romanised(person.labels.get("ru", ""))
+    return slug(label) or "person"
+
+
+def person_labels(person: Person) -> dict[str, str]:
+    if person.entity is not None:
+        en, ru = person.entity.label_en, person.entity.label_ru
+        # The release's own spellings win over the file's where it has both.
+        if "en" in person.labels and "ru" in person.labels:
+            en, ru = person.labels["en"], person.labels["ru"]
+        return {"en": en, "ru": ru}
+    only = next(iter(person.labels.values()), "")
+    return {"en": person.labels.get("en", only), "ru": person.labels.get("ru", only)}
+
+
+def romanised(text: str) -> str:
+    if not text:
+        return ""
+    import iuliia
+
+    return iuliia.WIKIPEDIA.translate(text)
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ə", "a").replace("Ə", "A")
+                                       .replace("ı", "i")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -1,0 +1,183 @@
+"""The analyzer of the name-key field: name words of a text → their keys.
+
+``NameKeyAnalyzer()`` is ``NameTokenizer() | NameFilter() | NameKeyFilter()``,
+small Whoosh components composed with ``|`` like ``indexer.analysis``.  Whoosh
+pickles the schema, and these classes with it, into every index: the import
+paths ``indexer.names.analysis.NameTokenizer``, ``.NameFilter`` and
+``.NameKeyFilter`` are public API.  None of them holds heavy state: the
+morphological analyzer is the process-wide one (``shared_morph_analyzer``).
+
+Positions keep phrases working across the key: two names next to each other
+in the text ("Sergey Lavrov") take consecutive positions, names with other
+words or a sentence end between them do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
+
+from indexer.analysis import RECENT_TEXTS, script_of
+from indexer.names.countries import country_key
+from indexer.names.keys import is_name_candidate, name_keys
+
+#: Upper-case letters a name may begin with (Latin with its extensions, Greek
+#: and Cyrillic), as one character class: ``re`` has no \p{Lu}.
+_UPPER = "".join(ch for ch in map(chr, range(0x41, 0x530)) if ch.isupper() and ch.isalpha())
+#: A capitalised word; apostrophes join ("O'Brien"), hyphens do not
+#: ("Armenia-Azerbaijan" is two names).
+CAPITALISED = re.compile(rf"(?<![^\W_])[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+#: What ends a sentence (or a title: the texts are joined by blank lines).
+_SENTENCE_END = ".!?…\n\r"
+#: Left of a word, skipped when looking for what precedes it.
+_OPENERS = " \t\xa0\"'«“„(‘[–—-"
+#: Text between two names that breaks a phrase: a word, or a sentence end.
+_BREAK = re.compile(r"[^\W_]|[.!?…;:\n\r]")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _strip_possessive(word: str) -> str:
+    for tail in ("'s", "’s"):
+        if word.endswith(tail):
+            return word[:-2]
+    return word
+
+
+class NameTokenizer(Tokenizer):
+    """Capitalised words that may be names, with phrase-ready positions.
+
+    A Latin word at the start of a sentence is let in only when the text also
+    has it inside a sentence, and a Latin word the text also has in lower case
+    ("Minister ... the minister") is a common word: both decided over the whole
+    text.  Cyrillic words are left to ``NameFilter`` (the dictionary decides).
+    Sets ``initial`` on each token for the filter.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = candidates(value) if tokenize else ((value, 0, len(value), 0, False),)
+        for word, start, end, pos, initial in found:
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            t.initial = initial
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
+    """(word, start, end, position, sentence-initial) of each capitalised word of
+    ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
+    recent texts: the key field and the spellings field read the same text."""
+    found: list[tuple[str, int, int, int, bool]] = []
+    inside: set[str] = set()  # Latin words seen inside a sentence
+    pos = -1
+    prev_end = 0
+    for m in CAPITALISED.finditer(text):
+        start = m.start()
+        # Next to the previous name: the next position; else leave a gap.
+        pos += 2 if pos < 0 or _BREAK.search(text, prev_end, start) else 1
+        prev_end = m.end()
+        word = _strip_possessive(m.group())
+        initial = _sentence_initial(text, start)
+        if not initial and script_of(word.lower()) == "latn":
+            inside.add(word)
+        found.append((word, start, start + len(word), pos, initial))
+    if not found:
+        return ()
+    lower: set[str] | None = None
+    kept = []
+    for item in found:
+        word, _, _, _, initial = item
+        if script_of(word.lower()) == "latn":
+            if initial and word not in inside:
+                continue
+            if lower is None:
+                lower = {w for w in _WORDS.findall(text) if w.islower()}
+            if word.lower() in lower:
+                continue
+        kept.append(item)
+    return tuple(kept)
+
+
+class NameFilter(Filter):
+    """Keeps the tokens that are names (``indexer.names.is_name_candidate``).
+
+    The tokenizer already ruled on sentence-initial Latin words, so only the
+    dictionary's word on Cyrillic ones and the stop list are asked here.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if is_name_candidate(t.text):
+                yield t
+
+
+class NameKeyFilter(Filter):
+    """Replaces each name by its keys at its position (``name_keys``), and a
+    translated country's gazetteer key beside them (``country_key``)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            word = t.text
+            keys = sorted(name_keys(word))
+            country = country_key(word)
+            if country:
+                keys.append(country)
+            for key in keys:
+                t.text = key
+                yield t
+
+
+def name_words(text: str) -> list[str]:
+    """The names of ``text`` as written, in order (what the key field indexes)."""
+    return [word for word, *_ in candidates(text) if is_name_candidate(word)]
+
+
+#: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
+SPELLING_JOIN = "|"
+
+
+def spelling_terms(text: str) -> str:
+    """The spellings field's value: "key|spelling" for each name of ``text`` (lower
+    case, ё as е) and each of its keys, space-separated, each once.  It tells the
+    query side which spellings in the archive a key stands for, and in how many
+    releases."""
+    terms = {f"{key}{SPELLING_JOIN}{spelling}"
+             for spelling in {w.lower().replace("ё", "е") for w in name_words(text)}
+             for key in name_keys(spelling)}
+    return " ".join(sorted(terms))
+
+
+def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
+    """The analyzer of the name-key field (a Whoosh CompositeAnalyzer)."""
+    return NameTokenizer() | NameFilter() | NameKeyFilter()
+
+

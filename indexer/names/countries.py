@@ -1,0 +1,44 @@
+"""The hook between names and the gazetteer: translated place names.
+
+"Georgia" and "Грузия" share no letters; they meet through the one gazetteer
+(``indexer.gazetteer``, issue 13): a word naming a country or an international
+organisation gets the entity's id as a key of its own ("=ge"), beside its
+folded keys.  People are left to the folded keys: a single word ("Aliyev")
+names no one person.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from indexer.analysis import script_of
+from indexer.gazetteer import load_gazetteer
+from indexer.names.keys import russian_lemmas
+from indexer.names.romanising import KEPT
+
+#: Marks a gazetteer key ("=az"): folded keys are a-z only, so none collides.
+ENTITY_MARK = "="
+#: The gazetteer's kinds that are translated rather than transliterated.
+TRANSLATED = ("country", "org")
+
+
+@lru_cache(maxsize=KEPT)
+def country_key(word: str) -> str | None:
+    """The gazetteer key of a word naming a country or an organisation, if any:
+    "Azerbaijan", "Азербайджане", "Azerbaijani" → "=az"; "ОБСЕ" → "=osce"."""
+    lower = word.lower().replace("ё", "е")
+    kind = script_of(lower)
+    if kind == "latn":
+        spellings: tuple[str, ...] = (lower,)
+        lang = "en"
+    elif kind == "cyrl":
+        spellings = (*russian_lemmas(lower), lower)
+        lang = "ru"
+    else:
+        return None
+    gazetteer = load_gazetteer()
+    for spelling in spellings:
+        entity = gazetteer.entity_of_word(spelling, lang)
+        if entity is not None and entity.kind in TRANSLATED:
+            return ENTITY_MARK + entity.id.lower()
+    return None

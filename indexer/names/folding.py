@@ -1,0 +1,95 @@
+"""Folding a Latin spelling of a name into its script-neutral key.
+
+Only the folding is ours; the standard romanisations of Russian come from
+iuliia (``indexer.names.romanising``).  Every spelling, typed or romanised,
+goes through the same chain, so two spellings meet when their chains end in
+the same key.  What the chain merges (docs/names.md, measured by
+``bench/names.py``):
+
+- Azerbaijani and Turkish letters: ə→a, ı→i, ş→sh, ç→ch, ğ→g, ö→o, ü→u, and
+  in an Azerbaijani word x→kh ("Xankəndi"); elsewhere x is "ks" ("Alexander").
+- The letters of the scholarly schemes: č, š, ž, ŝ, â, û, ʹ, ʺ and friends.
+- kh/h/x, y/i/j, ye/e, yu/iu/ju, ya/ia/ja, ts/tz/c, dzh = j, doubled letters and
+  the final -iy/-y/-i; c as k before a/o/u and consonants ("Clinton" =
+  "Клинтон"), w = v, ph = f, th = t, q = k.
+- a/e (Azerbaijani ə is "a" in its Latin romanisation and often "е" in Russian:
+  Mammadyarov = Мамедъяров) and g/h (Russian writes Г for H: Гейдар = Heydar,
+  Гасанов = Hasanov, Гамбург = Hamburg).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Azerbaijani letters besides ə and x (x only in words that are Azerbaijani).
+_AZ_LETTERS = str.maketrans({"ə": "a", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g",
+                             "ö": "o", "ü": "u"})
+#: Letters whose presence marks a word as Azerbaijani (then x is "kh").
+_AZ_MARKS = re.compile("[əğı]")
+#: The scholarly romanisations' letters (GOST 7.79, ISO 9, the scientific scheme).
+_SCHOLARLY = str.maketrans({"č": "ch", "š": "sh", "ž": "zh", "ŝ": "shch", "â": "ya",
+                            "û": "yu", "ë": "yo", "è": "e", "ʹ": "", "ʺ": "", "`": "",
+                            "'": "", "’": "", "”": "", "ʼ": "", "ʻ": ""})
+
+#: Substitutions in order; later ones see the earlier ones' output.
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl) for pattern, repl in (
+        (r"shch|shh|sch", "sh"),
+        (r"tch", "ch"),
+        (r"dzh", "j"),
+        (r"kh", "h"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"ts|tz|cz", "c"),
+        (r"ck|q", "k"),
+        # c is k unless it begins ch or stands before e, i, y (Cicero, Ceyhan).
+        (r"c(?![heiy])", "k"),
+        (r"w", "v"),
+        (r"[yj]", "i"),
+        # Doubled letters before the vowel folds: "aliyev" → "aliiev" → "aliev".
+        (r"(.)\1+", r"\1"),
+        # ye/e: "Yerevan" = "Erevan", "Dostoyevsky" = "Dostoevsky"; not after a
+        # consonant, where "aliev" and "aliyev" already meet.
+        (r"(^|[aeiou])ie", r"\1e"),
+        (r"e", "a"),
+        (r"g", "h"),
+        (r"(.)\1+", r"\1"),
+    )
+)
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
+def _plain_letters(text: str) -> str:
+    """``text`` with marks stripped (é → e) and anything but a-z dropped."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return _NOT_LETTER.sub("", "".join(ch for ch in decomposed
+                                       if not unicodedata.combining(ch)))
+
+
+def fold(spelling: str, x_as: str | None = None) -> str:
+    """The key of one Latin spelling (any case, any diacritics).
+
+    ``x_as`` says what x stands for: "h" in a romanised Russian word (the
+    scholarly х) or an Azerbaijani one, "ks" in other words; None decides by
+    the letters (ə, ğ, ı mark Azerbaijani).
+    """
+    text = unicodedata.normalize("NFC", spelling.lower())
+    if x_as is None:
+        x_as = "h" if _AZ_MARKS.search(text) else "ks"
+    text = text.translate(_AZ_LETTERS).translate(_SCHOLARLY)
+    text = _plain_letters(text).replace("x", x_as)
+    for pattern, repl in _RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def latin_keys(word: str) -> frozenset[str]:
+    """The keys of a word written in Latin letters.
+
+    An x outside an Azerbaijani word is read both ways: "Xachmaz" (Azerbaijani
+    without its marks) and "Alexander" each meet their Russian spelling.
+    """
+    if "x" in word.lower() and not _AZ_MARKS.search(word.lower()):
+        return frozenset({fold(word, "ks"), fold(word, "h")})
+    return frozenset({fold(word)})

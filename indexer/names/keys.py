@@ -1,0 +1,104 @@
+"""The script-neutral key of one name word, and which words are names.
+
+``name_keys`` gives every key of a word: Russian words by their lemmas
+(pymorphy3) romanised under several schemes, Latin words as written; all
+folded by ``indexer.names.folding``.  ``is_name_candidate`` decides which
+words of a text enter the key field (docs/names.md gives the measurements
+behind each rule).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from indexer.analysis import STOP_WORDS, script_of, shared_morph_analyzer
+from indexer.names.folding import latin_keys
+from indexer.names.romanising import KEPT, russian_keys
+
+#: pymorphy3's grammemes of proper names: first names, surnames, patronymics,
+#: places and organisations.
+NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
+#: The least share of a word's parses (pymorphy3's scores) that must read it as
+#: a name: "Вера" (0.30) and "Надежда" (0.46) are names; a capitalised "Мира"
+#: (a name in 0.003 of its readings) is the noun (bench/names.py --candidates).
+MIN_NAME_SCORE = 0.1
+#: The shortest name: one letter is an initial ("S. Lavrov"), not a name.
+MIN_NAME_LETTERS = 2
+
+
+@lru_cache(maxsize=KEPT)
+def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
+    """(the lemmas that read ``word`` as a name, else all its lemmas; whether it is a
+    name: a name reading of at least ``MIN_NAME_SCORE``, or a word the dictionary lacks)."""
+    morph = shared_morph_analyzer()
+    parses = morph.parse(word)
+    named = [p for p in parses if NAME_TAGS & p.tag.grammemes]
+    share = sum(p.score for p in named)
+    if named:
+        lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in named)
+    else:
+        lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in parses[:1])
+    is_name = share >= MIN_NAME_SCORE or not morph.word_is_known(word)
+    return tuple(lemmas), is_name
+
+
+def russian_lemmas(word: str) -> tuple[str, ...]:
+    """The lemmas that read a lower-case Russian word as a name, else its first."""
+    return _russian_reading(word)[0]
+
+
+def _lower(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+def is_name_candidate(word: str, lang: str | None = None, initial: bool = False) -> bool:
+    """Whether a word as written in a text is a name for the key field.
+
+    Latin: capitalised, not a stop word, and not at the start of a sentence
+    (``initial``; the analyzer lets such a word in when the same text also has it
+    inside a sentence).  Cyrillic: capitalised and read as a name by pymorphy3, or
+    unknown to its dictionary.  ``lang`` is a hint only: the script decides.
+    """
+    if len(word) < MIN_NAME_LETTERS or not word[0].isupper():
+        return False
+    lower = _lower(word)
+    if lower in STOP_WORDS:
+        return False
+    kind = script_of(lower)
+    if kind == "latn":
+        return not initial
+    if kind == "cyrl":
+        return _russian_reading(lower)[1]
+    return False
+
+
+def is_russian_name(word: str) -> bool:
+    """Whether a Russian word, in any case, reads as a name (see ``is_name_candidate``)."""
+    return _russian_reading(_lower(word))[1]
+
+
+@lru_cache(maxsize=KEPT)
+def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
+    """The folded keys of one name word.
+
+    Russian: its name lemmas (else its first lemma) and the word itself, each
+    romanised under every scheme; the word itself covers names the dictionary
+    lacks and misreads ("Мамедъяров" → "мамедъяр").  Latin: the word folded.
+    Digits and codes have no key.  ``lang`` is a hint only: the script decides.
+    """
+    lower = _lower(word)
+    kind = script_of(lower)
+    if kind == "latn":
+        return latin_keys(lower)
+    if kind != "cyrl":
+        return frozenset()
+    lemmas, _ = _russian_reading(lower)
+    # A word that is its own lemma is in the nominative: its other readings are
+    # other names' forms ("Алиев" also reads as the plural of "Алий", which
+    # would meet "Ali").
+    spellings = (lower,) if lower in lemmas else (*lemmas, lower)
+    keys: set[str] = set()
+    for spelling in dict.fromkeys(spellings):
+        keys |= russian_keys(spelling)
+    keys.discard("")
+    return frozenset(keys)

@@ -1,0 +1,159 @@
+"""Names across scripts on the query side (issue 12).
+
+Every query word also reaches releases through the name-key field
+(``indexer.names``): "Лавров" finds an English-only release about Lavrov,
+"Mamedyarov" one that spells him "Mammadyarov".  The key is an alternative
+weighted below the text fields (``NAME_BOOST``), so a release with the name as
+typed still ranks first.  The spellings field ("key|spelling" terms) tells
+which spellings of the archive a key stood for and in how many releases:
+notes say how a match was made, snippets mark those spellings, and other
+spellings that find more are offered ("also spelled Mammadyarov: 6").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from indexer.analysis import TOKEN_PATTERN, script_of
+from indexer.fields import NAME_SPELLINGS_FIELD, NAMES_FIELD
+from indexer.names import is_russian_name, name_keys
+from indexer.names.analysis import SPELLING_JOIN
+from indexer.names.countries import country_key
+from search.matching import BestOf
+from search.notes import Note
+
+#: Weight of the name-key alternative beside the text fields' (1.0 for the
+#: lemma, ``SURFACE_BOOST`` 0.5 for the exact form, which add up): measured by
+#: bench/names.py and bench/relevance.py (docs/names.md).
+NAME_BOOST = 0.3
+#: Spellings of one key read from the spellings field, most frequent first.
+MAX_SPELLINGS = 50
+#: Other spellings named in a note.
+SHOWN_SPELLINGS = 3
+
+
+def word_keys(word: str) -> frozenset[str]:
+    """The keys a typed word reaches: a Russian word only when it reads as a name
+    ("мир" the noun must not meet "Mir" the station), a Latin word always (the
+    index holds only names' keys), with its gazetteer key if it names a place."""
+    kind = script_of(word.lower())
+    if kind == "cyrl" and not is_russian_name(word):
+        return frozenset()
+    keys = set(name_keys(word))
+    country = country_key(word)
+    if country:
+        keys.add(country)
+    return frozenset(keys)
+
+
+@dataclass
+class NameWord:
+    """One typed word's reach through the key: its spellings in the archive."""
+
+    word: str
+    #: spelling (lower case) → releases having it, over the keys the word reached
+    spellings: dict[str, int] = field(default_factory=dict)
+
+    def others(self) -> list[tuple[str, int]]:
+        """Spellings other than the typed one, most releases first."""
+        typed = self.word.lower().replace("ё", "е")
+        return sorted(((s, n) for s, n in self.spellings.items() if s != typed),
+                      key=lambda item: (-item[1], item[0]))
+
+    def typed_releases(self) -> int:
+        return self.spellings.get(self.word.lower().replace("ё", "е"), 0)
+
+    def to_dict(self) -> dict:
+        return {"word": self.word, "releases": self.typed_releases(),
+                "also_spelled": [{"spelling": s, "releases": n} for s, n in self.others()]}
+
+
+class NameAlternatives:
+    """The name-key alternatives of one compiled request, and what they reached."""
+
+    def __init__(self, reader, exists: Callable[[str, str], bool]) -> None:
+        self.reader = reader
+        self.exists = exists
+        self.words: dict[str, NameWord] = {}
+
+    def _present(self, word: str) -> list[str]:
+        return sorted(k for k in word_keys(word) if self.exists(NAMES_FIELD, k))
+
+    def query(self, text: str, phrase: bool) -> wq.Query | None:
+        """The key alternative of a word or phrase; None when a word reaches no key
+        in the index (a phrase needs every word's)."""
+        words = TOKEN_PATTERN.findall(text)
+        if not words or (len(words) > 1 and not phrase):
+            return None
+        positions = [self._present(w) for w in words]
+        if not all(positions):
+            return None
+        for word, keys in zip(words, positions, strict=True):
+            self._learn(word, keys)
+        parts: list[wq.Query] = []
+        for keys in positions:
+            terms = [wq.Term(NAMES_FIELD, k) for k in keys]
+            parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
+        q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
+        q.boost *= NAME_BOOST
+        return q
+
+    def _learn(self, word: str, keys: Iterable[str]) -> None:
+        if word in self.words:
+            return
+        found = self.words[word] = NameWord(word)
+        for key in keys:
+            for spelling, n in self.spellings(key):
+                found.spellings[spelling] = max(found.spellings.get(spelling, 0), n)
+
+    def spellings(self, key: str) -> list[tuple[str, int]]:
+        """(spelling, releases) of the spellings that index ``key``."""
+        start = f"{key}{SPELLING_JOIN}"
+        out = []
+        for term in self.reader.expand_prefix(NAME_SPELLINGS_FIELD, start):
+            term = term.decode() if isinstance(term, bytes) else term
+            n = self.reader.doc_frequency(NAME_SPELLINGS_FIELD, term)
+            out.append((term[len(start):], n))
+            if len(out) >= MAX_SPELLINGS:
+                break
+        return out
+
+    def marked_spellings(self, word: str) -> list[str]:
+        """The spellings in other releases that the word matched, to be marked."""
+        found = self.words.get(word)
+        return [s for s, _ in found.others()] if found else []
+
+    def notes(self) -> list[Note]:
+        """How the key matched: "Лавров also matched Lavrov", and the spelling
+        variants that find more than the typed spelling."""
+        out: list[Note] = []
+        for found in self.words.values():
+            others = found.others()
+            if not others:
+                continue
+            shown = ", ".join(s.capitalize() for s, _ in others[:SHOWN_SPELLINGS])
+            out.append(Note(f"{found.word} also matched {shown}",
+                            f"{found.word}: найдено и {shown}"))
+            typed = found.typed_releases()
+            more = [(s, n) for s, n in others if n > typed and script_of(s) ==
+                    script_of(found.word.lower())]
+            if more:
+                listed = "; ".join(f"{s.capitalize()}: {n}" for s, n in more[:SHOWN_SPELLINGS])
+                out.append(Note(f"{found.word}: {_releases(typed)}; also spelled {listed}",
+                                f"{found.word}: {_releases_ru(typed)}; другие написания: {listed}"))
+        return out
+
+
+def _releases(n: int) -> str:
+    return f"{n} release" if n == 1 else f"{n} releases"
+
+
+def _releases_ru(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} пресс-релиз"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} пресс-релиза"
+    return f"{n} пресс-релизов"
