@@ -30,7 +30,8 @@ def archive() -> Archive:
     return _archive
 
 
-@settings(max_examples=max(300, settings.default.max_examples), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(300, settings.default.max_examples), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(q=queries)
 def test_any_text_gives_a_page_or_a_query_error(q: str) -> None:
     try:
