@@ -105,7 +105,7 @@ def runs(text: str, tokens: list[Token], joins_after_stop: Iterable[str] = ()) -
         start, _, word = token
         capital = word[:1].isupper() and not (len(word) > 1 and word.isupper())
         particle = word in PARTICLES and bool(current)
-        if current and (capital or particle):
+        if current and (capital or particle) and not _possessive(current[-1][2]):
             previous = current[-1]
             gap = text[previous[1]:start]
             joined = gap.strip() == "" or (
@@ -120,6 +120,11 @@ def runs(text: str, tokens: list[Token], joins_after_stop: Iterable[str] = ()) -
     if current:
         result.append(current)
     return [_trim_particles(run) for run in result if run]
+
+
+def _possessive(word: str) -> bool:
+    """"Modi's Twitter": a possessive ends a name."""
+    return word.endswith(("'s", "’s"))
 
 
 def _trim_particles(run: list[Token]) -> list[Token]:
@@ -235,8 +240,9 @@ def _surname_nominative(lower: str) -> str:
     return stem + "а" if match.group(2) in ("ой",) else stem
 
 
-#: "аэропорт имени Гейдара Алиева", "named after Heydar Aliyev": a place, not a mention.
-_NAMED_AFTER = re.compile(r"(?:имени|им\.|named after)\s*$", re.IGNORECASE)
+#: "аэропорт имени Гейдара Алиева", "named after Heydar Aliyev": a place, not a mention;
+#: «Август Раш», "Green Mile": a title in quotes.
+_NAMED_AFTER = re.compile(r"(?:имени|им\.|named after|[«\"“„'])\s*$", re.IGNORECASE)
 
 
 def russian_mentions(text: str, covered: set[int]) -> list[Mention]:

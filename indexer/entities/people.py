@@ -24,6 +24,38 @@ from indexer.names import name_keys
 Keys = frozenset[str]
 
 
+#: Russian case endings tried off a name the dictionary does not know ("Ривзом").
+_CASE_ENDINGS = ("ами", "ями", "ому", "ему", "ого", "его", "ыми", "ими", "ом", "ем", "ой",
+                 "ей", "ым", "им", "ах", "ях", "ам", "ям", "у", "ю", "а", "я", "е", "ы", "и")
+_SKELETON_FOLDS = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("ch", "c"), ("sh", "s"),
+                   ("ts", "c"), ("tz", "c"), ("ck", "k"), ("ph", "f"), ("w", "v"),
+                   ("x", "ks"), ("q", "k"), ("z", "s"))
+
+
+@lru_cache(maxsize=50_000)
+def skeletons(word: str) -> Keys:
+    """The consonant skeletons of a name word, for joining the two versions of ONE
+    release: "Reeves" and "Ривзом" (r-v-s), "Weaving" and "Уивинг" (v-n-g).  Names
+    of the West are transcribed by sound into Russian, so their script-neutral keys
+    rarely meet; within one release their consonants do.  Too loose for search."""
+    lower = word.lower().replace("ё", "е")
+    if any("а" <= c <= "я" for c in lower):
+        forms = {lower} | {lower[:-len(e)] for e in _CASE_ENDINGS
+                           if lower.endswith(e) and len(lower) - len(e) >= 3}
+        texts = [romanised(f) for f in forms]
+    else:
+        texts = [lower]
+    return frozenset(s for s in map(_skeleton, texts) if s)
+
+
+def _skeleton(text: str) -> str:
+    ascii_text = slug(text).replace("-", "")
+    for before, after in _SKELETON_FOLDS:
+        ascii_text = ascii_text.replace(before, after)
+    consonants = [c for c in ascii_text if c not in "aeiouyhv"]  # v: "W"illiam, "У"ильям
+    return "".join(c for i, c in enumerate(consonants) if i == 0 or consonants[i - 1] != c)
+
+
 def word_keys(word: str) -> Keys:
     """The name keys of one name word; a hyphenated one by each part too."""
     keys = set(name_keys(word))
@@ -38,6 +70,9 @@ class Person:
     first: Keys
     last: Keys
     labels: dict[str, str] = field(default_factory=dict)
+    #: consonant skeletons of the first name and the surname (``skeletons``)
+    first_sound: Keys = frozenset()
+    last_sound: Keys = frozenset()
     entity: Entity | None = None
     #: shown in a text with a title, or read as a person by the Russian analysis
     cued: bool = False
@@ -45,6 +80,10 @@ class Person:
 
     def meets(self, first: Keys, last: Keys) -> bool:
         return bool(self.last & last) and (not self.first or not first or bool(self.first & first))
+
+    def sounds_like(self, first: Keys, last: Keys) -> bool:
+        """Both names' consonants agree (a transcribed Western name, in one release)."""
+        return bool(self.last_sound & last and self.first_sound & first)
 
 
 def mention_keys(mention: Mention) -> tuple[Keys, Keys]:
@@ -81,19 +120,32 @@ class Persons:
 
     def add(self, mention: Mention, entity: Entity | None = None) -> Person:
         first, last = mention_keys(mention)
+        words = [w for w in mention.words if w[:1].isupper()]
+        first_sound = skeletons(words[0]) if len(words) > 1 else frozenset()
+        last_sound = skeletons(words[-1])
         entity = entity or known_person(self.gazetteer, first, last)
         person = next((p for p in self.persons
                        if (entity is not None and p.entity == entity)
                        or (p.meets(first, last) and (p.entity is None or entity is None))), None)
+        if person is None and entity is None:
+            # Another language's spelling of a name written by its sound.
+            person = next((p for p in self.persons if mention.lang not in p.labels
+                           and p.sounds_like(first_sound, last_sound)), None)
         if person is None:
             person = Person(first, last)
             self.persons.append(person)
         person.first |= first
         person.last |= last
+        person.first_sound |= first_sound
+        person.last_sound |= last_sound
         person.entity = person.entity or entity
         person.cued = person.cued or mention.cued
         person.langs.add(mention.lang)
-        person.labels.setdefault(mention.lang, mention.label)
+        # The shortest spelling: the nominative of a name the dictionary lacks
+        # ("Киану Ривз", not "Киану Ривзом").
+        known_label = person.labels.get(mention.lang)
+        if known_label is None or len(mention.label) < len(known_label):
+            person.labels[mention.lang] = mention.label
         return person
 
     def add_known(self, entity: Entity) -> None:
