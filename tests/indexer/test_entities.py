@@ -206,3 +206,19 @@ def test_a_broken_gazetteer_is_a_usage_error(tmp_path: Path, sample_index, monke
     assert result.exit_code == 2
     assert "is not valid TOML" in result.output
     assert "PRESSROOM_GAZETTEER" not in os.environ  # the option's setting ends with the run
+
+
+def test_without_the_ner_model_only_settled_names_are_found(monkeypatch) -> None:
+    from indexer.entities import ner
+
+    def missing():
+        raise ner.NerUnavailable("no model here")
+
+    monkeypatch.setattr(ner, "_tagger", None)
+    monkeypatch.setattr(ner, "model_folder", missing)
+    ner.is_person.cache_clear()
+    try:
+        text = "Заместитель министра Халаф Халафов и Сергей Лавров"
+        assert [m.label for m in russian_mentions(text, set())] == ["Сергей Лавров"]
+    finally:
+        ner.is_person.cache_clear()
