@@ -139,7 +139,11 @@ def capital_runs(text: str, joins_after_stop: Iterable[str] = ()) -> Iterator[li
     for stretch in _CAPITAL_RUN.finditer(text):
         tokens = [(m.start(), m.end(), m.group())
                   for m in TOKEN_PATTERN.finditer(text, stretch.start(), stretch.end())]
-        yield from runs(text, tokens, joins_after_stop)
+        if "." in stretch.group() or any(_possessive(t[2]) for t in tokens[:-1]):
+            yield from runs(text, tokens, joins_after_stop)
+        else:
+            # Words and spaces only: one run (the expression joined nothing else).
+            yield _trim_particles(tokens)
 
 
 def english_mentions(text: str, covered: set[int]) -> list[Mention]:

@@ -207,7 +207,7 @@ class NameIndex:
         if not lists:
             return None
         candidates = lists[0]
-        if len(lists) > 1:
+        if len(lists) > 1 and any(c is not candidates for c in lists):
             candidates = sorted({id(n): n for c in lists for n in c}.values(),
                                 key=_preference, reverse=True)
         for name in candidates:
