@@ -73,6 +73,12 @@ def test_a_sample_of_the_golden_file() -> None:
         assert (s.missed, s.wrong) == ([], []), kind
 
 
+def test_names_transcribed_by_sound_meet_within_a_release() -> None:
+    tags = tag_release(release(en="The film stars Keanu Reeves and Samara Lee.",
+                               ru="В фильме снимался Киану Ривз."))
+    assert tags.people == {"keanu-reeves": {"en": "Keanu Reeves", "ru": "Киану Ривз"}}
+
+
 def test_one_value_per_person_across_scripts_and_spellings() -> None:
     tags = tag_release(release(
         en="Ambassador Rashad Mammadov met the press. Rashad Mammadov said more.",
@@ -100,6 +106,9 @@ def test_a_person_in_one_script_is_labelled_in_it() -> None:
     ("the President of the Republic of Azerbaijan, H.E Mr Ilham Aliyev", ["Ilham Aliyev"]),
     ("The Caspian Sea and the Southern Gas Corridor", []),
     ("a visit to Heydar Aliyev International Airport", []),
+    ("Prime Minister Narendra Modi's Twitter account", ["Narendra Modi"]),
+    ("who became Pope Pius XII", ["Pius XII"]),
+    ("President Ilham Aliyev and the OSCE Chairperson", ["Ilham Aliyev"]),
 ])
 def test_english_candidates(text: str, expected: list[str]) -> None:
     found = [m.label for m in english_mentions(text, set()) if m.cued]
@@ -113,6 +122,7 @@ def test_english_candidates(text: str, expected: list[str]) -> None:
     ("Заместитель министра Халаф Халафов", ["Халаф Халафов"]),  # natasha decides
     ("Совместной Межправительственной Комиссии", []),
     ("в аэропорту имени Гейдара Алиева", []),
+    ("в фильмах («Август Раш», «Зеленая миля»)", []),
 ])
 def test_russian_names(text: str, expected: list[str]) -> None:
     assert [m.label for m in russian_mentions(text, set())] == expected
