@@ -37,10 +37,11 @@ SHOWN_SPELLINGS = 3
 
 def word_keys(word: str) -> frozenset[str]:
     """The keys a typed word reaches: a Russian word only when it reads as a name
-    ("мир" the noun must not meet "Mir" the station), a Latin word always (the
-    index holds only names' keys), with its gazetteer key if it names a place."""
+    or is typed capitalised ("мир" the noun must not meet "Mir" the station; "Мир"
+    may), a Latin word always (the index holds only names' keys), with its
+    gazetteer key if it names a place."""
     kind = script_of(word.lower())
-    if kind == "cyrl" and not is_russian_name(word):
+    if kind == "cyrl" and not word[0].isupper() and not is_russian_name(word):
         return frozenset()
     keys = set(name_keys(word))
     country = country_key(word)

@@ -61,7 +61,8 @@ class NameTokenizer(Tokenizer):
     has it inside a sentence, and a Latin word the text also has in lower case
     ("Minister ... the minister") is a common word: both decided over the whole
     text.  Cyrillic words are left to ``NameFilter`` (the dictionary decides).
-    Sets ``initial`` on each token for the filter.
+    Sets ``initial`` on each token for the filter: whether the word stands at
+    the start of a sentence and nowhere else in the text.
     """
 
     def __eq__(self, other: object) -> bool:
@@ -107,7 +108,7 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
         prev_end = m.end()
         word = _strip_possessive(m.group())
         initial = _sentence_initial(text, start)
-        if not initial and script_of(word.lower()) == "latn":
+        if not initial:
             inside.add(word)
         found.append((word, start, start + len(word), pos, initial))
     if not found:
@@ -115,10 +116,12 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
     lower: set[str] | None = None
     kept = []
     for item in found:
-        word, _, _, _, initial = item
+        word, start, end, pos, initial = item
+        if initial and word in inside:
+            item = (word, start, end, pos, False)
+        elif initial and script_of(word.lower()) == "latn":
+            continue
         if script_of(word.lower()) == "latn":
-            if initial and word not in inside:
-                continue
             if lower is None:
                 lower = {w for w in _WORDS.findall(text) if w.islower()}
             if word.lower() in lower:
@@ -130,13 +133,13 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
 class NameFilter(Filter):
     """Keeps the tokens that are names (``indexer.names.is_name_candidate``).
 
-    The tokenizer already ruled on sentence-initial Latin words, so only the
-    dictionary's word on Cyrillic ones and the stop list are asked here.
+    The tokenizer already ruled on sentence-initial Latin words; a Cyrillic word
+    at the start of a sentence must read as a name in the dictionary.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            if is_name_candidate(t.text):
+            if is_name_candidate(t.text, initial=t.initial):
                 yield t
 
 
@@ -158,7 +161,8 @@ class NameKeyFilter(Filter):
 
 def name_words(text: str) -> list[str]:
     """The names of ``text`` as written, in order (what the key field indexes)."""
-    return [word for word, *_ in candidates(text) if is_name_candidate(word)]
+    return [word for word, _, _, _, initial in candidates(text)
+            if is_name_candidate(word, initial=initial)]
 
 
 #: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".

@@ -37,6 +37,12 @@ def country_key(word: str) -> str | None:
     else:
         return None
     gazetteer = load_gazetteer()
+    if kind == "latn" and word.isupper():
+        # Abbreviations keep their case in the gazetteer: "US" is not "us".
+        found = gazetteer.find(word, "en")
+        if len(found) == 1 and found[0][:2] == (0, len(word)) and \
+                found[0][2].kind in TRANSLATED:
+            return ENTITY_MARK + found[0][2].id.lower()
     for spelling in spellings:
         entity = gazetteer.entity_of_word(spelling, lang)
         if entity is not None and entity.kind in TRANSLATED:

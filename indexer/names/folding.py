@@ -9,8 +9,9 @@ the same key.  What the chain merges (docs/names.md, measured by
 - Azerbaijani and Turkish letters: ə→a, ı→i, ş→sh, ç→ch, ğ→g, ö→o, ü→u, and
   in an Azerbaijani word x→kh ("Xankəndi"); elsewhere x is "ks" ("Alexander").
 - The letters of the scholarly schemes: č, š, ž, ŝ, â, û, ʹ, ʺ and friends.
-- kh/h/x, y/i/j, ye/e, yu/iu/ju, ya/ia/ja, ts/tz/c, dzh = j, doubled letters and
-  the final -iy/-y/-i; c as k before a/o/u and consonants ("Clinton" =
+- kh/h/x, a silent h after a vowel, y/i/j, я/ю after a consonant as a/u,
+  ye/e, yu/iu/ju, ya/ia/ja, ts/tz/c, dzh = j, doubled letters and the final
+  -iy/-y/-i (and -ie, -ey); c as k before a/o/u and consonants ("Clinton" =
   "Клинтон"), w = v, ph = f, th = t, q = k.
 - a/e (Azerbaijani ə is "a" in its Latin romanisation and often "е" in Russian:
   Mammadyarov = Мамедъяров) and g/h (Russian writes Г for H: Гейдар = Heydar,
@@ -49,6 +50,13 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"[yj]", "i"),
         # Doubled letters before the vowel folds: "aliyev" → "aliiev" → "aliev".
         (r"(.)\1+", r"\1"),
+        # A silent h after a vowel: "John" = "Джон", "Bahrain" = "Бахрейн" (whose kh
+        # became h above), "Shah" = "Шах".
+        (r"(?<=[aeiou])h(?![aeiou])", ""),
+        # The soft я, ю after a consonant: "Luther" = "Лютер", "Pashinyan" = "Пашинян".
+        (r"(?<=[^aeiou])i(?=[au])", ""),
+        # Final -ie and -ey are -i: "Bennie" = "Бенни", "Wesley" = "Уэсли".
+        (r"[ie]i$|ie$", "i"),
         # ye/e: "Yerevan" = "Erevan", "Dostoyevsky" = "Dostoevsky"; not after a
         # consonant, where "aliev" and "aliyev" already meet.
         (r"(^|[aeiou])ie", r"\1e"),
@@ -84,12 +92,29 @@ def fold(spelling: str, x_as: str | None = None) -> str:
     return text
 
 
+#: English spellings Russian transcribes by sound: "ew" is ю ("Newton" = "Ньютон").
+_ENGLISH_EW = re.compile(r"ew(?![aeiou])")
+_SILENT_E = re.compile(r"[^aeiouy]e$")
+
+
 def latin_keys(word: str) -> frozenset[str]:
     """The keys of a word written in Latin letters.
 
-    An x outside an Azerbaijani word is read both ways: "Xachmaz" (Azerbaijani
-    without its marks) and "Alexander" each meet their Russian spelling.
+    Some letters are read two ways, each giving a key: an x outside an
+    Azerbaijani word ("Xachmaz" is Azerbaijani without its marks, "Alexander" is
+    not), and an English w, which Russian writes as в ("Washington" = "Вашингтон")
+    or у ("William" = "Уильям", "Wales" = "Уэльс"), and a final e after a
+    consonant, silent in English.
     """
-    if "x" in word.lower() and not _AZ_MARKS.search(word.lower()):
-        return frozenset({fold(word, "ks"), fold(word, "h")})
-    return frozenset({fold(word)})
+    lower = _ENGLISH_EW.sub("iu", word.lower())
+    spellings = {lower}
+    if "w" in lower:
+        spellings.add(lower.replace("w", "u"))
+    # A silent final e: "Jacksonville" = "Джэксонвилл", "Lane" = "Лейн".
+    spellings |= {s[:-1] for s in spellings if _SILENT_E.search(s)}
+    keys = set()
+    for spelling in spellings:
+        if "x" in spelling and not _AZ_MARKS.search(spelling):
+            keys.add(fold(spelling, "h"))
+        keys.add(fold(spelling))
+    return frozenset(keys)

@@ -57,7 +57,9 @@ def is_name_candidate(word: str, lang: str | None = None, initial: bool = False)
     Latin: capitalised, not a stop word, and not at the start of a sentence
     (``initial``; the analyzer lets such a word in when the same text also has it
     inside a sentence).  Cyrillic: capitalised and read as a name by pymorphy3, or
-    unknown to its dictionary.  ``lang`` is a hint only: the script decides.
+    unknown to its dictionary, or inside a sentence (Russian capitalises little
+    but names: "Теслы" is the inventor there, though the dictionary knows only the
+    unit).  ``lang`` is a hint only: the script decides.
     """
     if len(word) < MIN_NAME_LETTERS or not word[0].isupper():
         return False
@@ -68,7 +70,7 @@ def is_name_candidate(word: str, lang: str | None = None, initial: bool = False)
     if kind == "latn":
         return not initial
     if kind == "cyrl":
-        return _russian_reading(lower)[1]
+        return not initial or _russian_reading(lower)[1]
     return False
 
 
