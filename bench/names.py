@@ -252,12 +252,21 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true")
     parser.add_argument("--candidates", action="store_true")
     parser.add_argument("--unrestricted", action="store_true")
+    parser.add_argument("--name-boost", type=float, default=None,
+                        help="weight of the key alternative (search.names.NAME_BOOST)")
     parser.add_argument("--same-script-limit", type=int, default=0,
                         help="ask only the first N same-script name queries (0: all)")
     args = parser.parse_args()
     docs = paragraphs(check_data(args.data))
+    if args.name_boost is not None:
+        import search.names
+
+        search.names.NAME_BOOST = args.name_boost
     started = time.monotonic()
-    print(f"XQuAD: {len(docs)} paragraphs, each indexed in one language (alternately en, ru)")
+    import search.names
+
+    print(f"XQuAD: {len(docs)} paragraphs, each indexed in one language (alternately en, ru); "
+          f"NAME_BOOST {search.names.NAME_BOOST}")
     print(f"{'':<24} {'dir':<6} {'n':>5} {METRICS_HEADER}")
     print_cross(docs, "names, lang-restricted")
     if args.unrestricted:

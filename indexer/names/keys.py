@@ -34,6 +34,10 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
     parses = morph.parse(word)
     named = [p for p in parses if NAME_TAGS & p.tag.grammemes]
     share = sum(p.score for p in named)
+    # A name in the plural is rare, another name's plural form common: "Алиев" also
+    # reads as the genitive plural of "Алий" (which would meet "Ali"), "Лавров" of
+    # "Лавр".  Plural readings count only when there is no other.
+    named = [p for p in named if "plur" not in p.tag] or named
     if named:
         lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in named)
     else:
@@ -95,12 +99,8 @@ def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
     if kind != "cyrl":
         return frozenset()
     lemmas, _ = _russian_reading(lower)
-    # A word that is its own lemma is in the nominative: its other readings are
-    # other names' forms ("Алиев" also reads as the plural of "Алий", which
-    # would meet "Ali").
-    spellings = (lower,) if lower in lemmas else (*lemmas, lower)
     keys: set[str] = set()
-    for spelling in dict.fromkeys(spellings):
+    for spelling in dict.fromkeys((*lemmas, lower)):
         keys |= russian_keys(spelling)
     keys.discard("")
     return frozenset(keys)

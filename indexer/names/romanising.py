@@ -30,5 +30,6 @@ KEPT = 200_000
 @lru_cache(maxsize=KEPT)
 def russian_keys(spelling: str) -> frozenset[str]:
     """The keys of one Russian spelling (lower case, ё or е)."""
-    # The scholarly schemes write х as x: it is kh here, whatever the word.
-    return frozenset(fold(scheme.translate(spelling), x_as="h") for scheme in SCHEMES)
+    # The scholarly schemes write х as x and й as j; дж is "dzh" in every scheme.
+    return frozenset(fold(scheme.translate(spelling), x_as="h", j_as="i")
+                     for scheme in SCHEMES)
