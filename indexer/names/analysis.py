@@ -22,7 +22,7 @@ from typing import Any
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.analysis import RECENT_TEXTS, script_of
-from indexer.names.countries import country_key
+from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
 from indexer.names.keys import is_name_candidate, name_keys
 
 #: Upper-case letters a name may begin with (Latin with its extensions, Greek
@@ -127,7 +127,28 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
             if word.lower() in lower:
                 continue
         kept.append(item)
-    return tuple(kept)
+    return tuple(_with_phrase_keys(text, kept))
+
+
+def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
+    """``kept`` with the gazetteer keys of the countries and organisations that runs
+    of adjacent names spell ("South Africa"), each at its first word's position."""
+    out: list[tuple[str, int, int, int, bool]] = []
+    run: list[tuple[str, int, int, int, bool]] = []
+    for item in [*kept, None]:
+        if item is not None and run and item[3] == run[-1][3] + 1:
+            run.append(item)
+            continue
+        if len(run) > 1:
+            starts = {word_start: pos for _, word_start, _, pos, _ in run}
+            first = run[0][1]
+            for offset, key in phrase_keys(text[first:run[-1][2]]):
+                if first + offset in starts:
+                    end = first + offset + len(key)
+                    out.append((key, first + offset, end, starts[first + offset], False))
+        out += run
+        run = [item] if item is not None else []
+    return out
 
 
 class NameFilter(Filter):
@@ -139,7 +160,7 @@ class NameFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            if is_name_candidate(t.text, initial=t.initial):
+            if t.text.startswith(ENTITY_MARK) or is_name_candidate(t.text, initial=t.initial):
                 yield t
 
 
@@ -150,6 +171,9 @@ class NameKeyFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             word = t.text
+            if word.startswith(ENTITY_MARK):
+                yield t  # a gazetteer key already (``_with_phrase_keys``)
+                continue
             keys = sorted(name_keys(word))
             country = country_key(word)
             if country:

@@ -3,7 +3,8 @@
 "Georgia" and "Грузия" share no letters; they meet through the one gazetteer
 (``indexer.gazetteer``, issue 13): a word naming a country or an international
 organisation gets the entity's id as a key of its own ("=ge"), beside its
-folded keys.  People are left to the folded keys: a single word ("Aliyev")
+folded keys, and so does a name of several words ("United States" = "США"),
+at the position of its first word.  People are left to the folded keys: a single word ("Aliyev")
 names no one person.
 """
 
@@ -48,3 +49,14 @@ def country_key(word: str) -> str | None:
         if entity is not None and entity.kind in TRANSLATED:
             return ENTITY_MARK + entity.id.lower()
     return None
+
+
+def phrase_keys(span: str) -> list[tuple[int, str]]:
+    """(offset, gazetteer key) of each country or organisation named by two words or
+    more within ``span``, a run of adjacent names: "South Africa", "Соединенных
+    Штатах", "Южно-Африканской Республике"."""
+    out = []
+    for start, end, entity in load_gazetteer().find(span, "en"):
+        if entity.kind in TRANSLATED and any(not ch.isalnum() for ch in span[start:end]):
+            out.append((start, ENTITY_MARK + entity.id.lower()))
+    return out

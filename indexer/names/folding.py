@@ -10,9 +10,11 @@ the same key.  What the chain merges (docs/names.md, measured by
   in an Azerbaijani word x→kh ("Xankəndi"); elsewhere x is "ks" ("Alexander").
 - The letters of the scholarly schemes: č, š, ž, ŝ, â, û, ʹ, ʺ and friends.
 - kh/h/x, a silent h after a vowel, y/i (and j where it is й: ``fold``),
-  я/ю after a consonant as a/u, ye/e, yu/iu/ju, ya/ia/ja, ts/tz/c, dzh = j, doubled letters and the final
-  -iy/-y/-i (and -ie, -ey); c as k before a/o/u and consonants ("Clinton" =
-  "Клинтон"), w = v, ph = f, th = t, q = k.
+  я/ю after a consonant as a/u, ye/e, yu/iu/ju, ya/ia/ja, ts/tz/c, dzh = j,
+  doubled letters and the final -iy/-y/-i (and -ie, -ey); c as k before a/o/u
+  and consonants ("Clinton" = "Клинтон"), w = v, ph = f, th = t, q = k.
+- English spellings read two ways (``latin_keys``): w as в or у, a silent
+  final e, u as а ("Hutton" = "Хаттон"), ew as ю ("Newton" = "Ньютон").
 - a/e (Azerbaijani ə is "a" in its Latin romanisation and often "е" in Russian:
   Mammadyarov = Мамедъяров) and g/h (Russian writes Г for H: Гейдар = Heydar,
   Гасанов = Hasanov, Гамбург = Hamburg).
