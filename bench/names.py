@@ -175,7 +175,7 @@ def same_script(docs, limit: int) -> None:
                 pattern = re.compile(rf"(?<!\w){re.escape(word.lower().replace('ё', 'е'))}(?!\w)")
                 relevant = {i for i, t in texts.items() if pattern.search(t[lang])}
                 with_key = search(archive, word, None)
-                sn.NameAlternatives.query = lambda self, text, phrase: None
+                sn.NameAlternatives.query = lambda self, atom: None
                 try:
                     without = search(archive, word, None)
                 finally:

@@ -22,6 +22,10 @@ NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
 #: a name: "Вера" (0.30) and "Надежда" (0.46) are names; a capitalised "Мира"
 #: (a name in 0.003 of its readings) is the noun (bench/names.py --candidates).
 MIN_NAME_SCORE = 0.1
+#: Endings of the adjectives made from names ("методистский", "англиканский").
+ADJECTIVE_ENDINGS = ("ский", "цкий")
+#: The shortest such stem kept ("польский" → "pol" would meet "Pol").
+MIN_STEM_LETTERS = 4
 #: The shortest name: one letter is an initial ("S. Lavrov"), not a name.
 MIN_NAME_LETTERS = 2
 
@@ -42,6 +46,14 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
         lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in named)
     else:
         lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in parses[:1])
+        first = parses[0] if parses else None
+        if first is not None and first.tag.POS == "ADJF" and first.normal_form.endswith(
+                ADJECTIVE_ENDINGS):
+            # A capitalised adjective of a name: "Методистской" has the key of
+            # "методист" too ("Methodist"), "Англиканской" that of "Anglican".
+            stem = first.normal_form[:-4]
+            if len(stem) >= MIN_STEM_LETTERS:
+                lemmas[stem] = None
     is_name = share >= MIN_NAME_SCORE or not morph.word_is_known(word)
     return tuple(lemmas), is_name
 
