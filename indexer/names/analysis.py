@@ -19,9 +19,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from whoosh import fields, formats
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.analysis import RECENT_TEXTS, script_of
+from indexer.codec.values import encode_positions
 from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
 from indexer.names.keys import is_name_candidate, name_keys
 
@@ -170,17 +172,20 @@ class NameKeyFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            word = t.text
-            if word.startswith(ENTITY_MARK):
-                yield t  # a gazetteer key already (``_with_phrase_keys``)
-                continue
-            keys = sorted(name_keys(word))
-            country = country_key(word)
-            if country:
-                keys.append(country)
-            for key in keys:
+            for key in keys_of(t.text):
                 t.text = key
                 yield t
+
+
+def keys_of(word: str) -> list[str]:
+    """The terms ``NameKeyFilter`` puts at a name's position, in order."""
+    if word.startswith(ENTITY_MARK):
+        return [word]  # a gazetteer key already (``_with_phrase_keys``)
+    keys = sorted(name_keys(word))
+    country = country_key(word)
+    if country:
+        keys.append(country)
+    return keys
 
 
 def name_words(text: str) -> list[str]:
@@ -209,3 +214,44 @@ def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
     return NameTokenizer() | NameFilter() | NameKeyFilter()
 
 
+
+
+def is_name_key_analyzer(analyzer: Any) -> bool:
+    """Whether ``analyzer`` is ``NameKeyAnalyzer()`` (what ``NameKeyText`` replays)."""
+    return (isinstance(analyzer, CompositeAnalyzer)
+            and [type(item) for item in analyzer.items] == [NameTokenizer, NameFilter,
+                                                            NameKeyFilter])
+
+
+def name_term_positions(text: str) -> dict[str, list[int]]:
+    """Each term ``NameKeyAnalyzer()`` gives ``text`` with its positions, in the order
+    Whoosh's ``Positions`` format collects them."""
+    positions: dict[str, list[int]] = {}
+    for word, _, _, pos, initial in candidates(text):
+        if not word.startswith(ENTITY_MARK) and not is_name_candidate(word, initial=initial):
+            continue
+        for key in keys_of(word):
+            found = positions.get(key)
+            if found is None:
+                positions[key] = [pos]
+            else:
+                found.append(pos)
+    return positions
+
+
+class NameKeyText(fields.TEXT):
+    """The name-key field: a ``whoosh.fields.TEXT`` of ``NameKeyAnalyzer()`` whose
+    ``index`` gives the same postings without running the token chain
+    (tests/indexer/test_names_field.py compares them).  Whoosh pickles the schema:
+    the import path ``indexer.names.analysis.NameKeyText`` is public API."""
+
+    def index(self, value: Any, **kwargs: Any):
+        if (not isinstance(value, str) or kwargs.get("mode", "index") != "index"
+                or type(self.format) is not formats.Positions
+                or not is_name_key_analyzer(self.analyzer)):
+            yield from super().index(value, **kwargs)
+            return
+        fb = self.format.field_boost
+        for term, plist in name_term_positions(value).items():
+            n = len(plist)
+            yield term.encode("utf-8"), n, float(n) * fb, encode_positions(plist)
