@@ -22,38 +22,32 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from indexer.analysis import RECENT_TEXTS, script_of
+from indexer.analysis import RECENT_TEXTS
 from indexer.codec.values import encode_positions
 from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
 from indexer.names.keys import is_name_candidate, name_keys
+from indexer.names.romanising import KEPT
 
 #: Upper-case letters a name may begin with (Latin with its extensions, Greek
 #: and Cyrillic), as one character class: ``re`` has no \p{Lu}.
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x530)) if ch.isupper() and ch.isalpha())
 #: A capitalised word; apostrophes join ("O'Brien"), hyphens do not
 #: ("Armenia-Azerbaijan" is two names).
-CAPITALISED = re.compile(rf"(?<![^\W_])[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+CAPITALISED = re.compile(rf"\b[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
 #: What ends a sentence (or a title: the texts are joined by blank lines).
 _SENTENCE_END = ".!?…\n\r"
 #: Left of a word, skipped when looking for what precedes it.
 _OPENERS = " \t\xa0\"'«“„(‘[–—-"
 #: Text between two names that breaks a phrase: a word, or a sentence end.
 _BREAK = re.compile(r"[^\W_]|[.!?…;:\n\r]")
-_WORDS = re.compile(r"[^\W\d_]+")
 
 
-def _sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in _OPENERS:
-        i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
-
-
-def _strip_possessive(word: str) -> str:
-    for tail in ("'s", "’s"):
-        if word.endswith(tail):
-            return word[:-2]
-    return word
+#: What ends just before a sentence-initial word (its ``end`` is the word's start).
+_INITIAL = re.compile(rf"(?:^|[{re.escape(_SENTENCE_END)}])[{re.escape(_OPENERS)}]*"
+                      rf"(?=[{re.escape(_UPPER)}])")
+_POSSESSIVES = ("'s", "’s")
+#: Letters before this one are Latin (with its extensions); Greek and Cyrillic follow.
+_FIRST_NON_LATIN = "\u0370"
 
 
 class NameTokenizer(Tokenizer):
@@ -100,36 +94,56 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
     ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
     recent texts: the key field and the spellings field read the same text."""
     found: list[tuple[str, int, int, int, bool]] = []
-    inside: set[str] = set()  # Latin words seen inside a sentence
+    inside: set[str] = set()  # words seen inside a sentence
+    initials = {m.end() for m in _INITIAL.finditer(text)}
     pos = -1
     prev_end = 0
+    search_break = _BREAK.search
     for m in CAPITALISED.finditer(text):
-        start = m.start()
+        start, end = m.span()
         # Next to the previous name: the next position; else leave a gap.
-        pos += 2 if pos < 0 or _BREAK.search(text, prev_end, start) else 1
-        prev_end = m.end()
-        word = _strip_possessive(m.group())
-        initial = _sentence_initial(text, start)
+        pos += 2 if pos < 0 or search_break(text, prev_end, start) else 1
+        prev_end = end
+        word = m.group()
+        if word[-2:] in _POSSESSIVES:
+            word = word[:-2]
+            end -= 2
+        initial = start in initials
         if not initial:
             inside.add(word)
-        found.append((word, start, start + len(word), pos, initial))
+        found.append((word, start, end, pos, initial))
     if not found:
         return ()
-    lower: set[str] | None = None
+    lowered: dict[str, bool] = {}
     kept = []
     for item in found:
         word, start, end, pos, initial = item
-        if initial and word in inside:
-            item = (word, start, end, pos, False)
-        elif initial and script_of(word.lower()) == "latn":
-            continue
-        if script_of(word.lower()) == "latn":
-            if lower is None:
-                lower = {w for w in _WORDS.findall(text) if w.islower()}
-            if word.lower() in lower:
+        latin = word[0] < _FIRST_NON_LATIN
+        if initial:
+            if word in inside:
+                item = (word, start, end, pos, False)
+            elif latin:
+                continue
+        if latin:
+            common = lowered.get(word)
+            if common is None:
+                common = lowered[word] = _in_lower_case(text, word.lower())
+            if common:
                 continue
         kept.append(item)
     return tuple(_with_phrase_keys(text, kept))
+
+
+def _in_lower_case(text: str, lower: str) -> bool:
+    """Whether ``text`` has the word ``lower`` (a lower-case word) as a word of its own."""
+    at = text.find(lower)
+    while at >= 0:
+        end = at + len(lower)
+        if (at == 0 or not text[at - 1].isalnum()) and \
+                (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(lower, at + 1)
+    return False
 
 
 def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
@@ -162,7 +176,7 @@ class NameFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            if t.text.startswith(ENTITY_MARK) or is_name_candidate(t.text, initial=t.initial):
+            if t.text.startswith(ENTITY_MARK) or _is_name(t.text, t.initial):
                 yield t
 
 
@@ -177,21 +191,26 @@ class NameKeyFilter(Filter):
                 yield t
 
 
-def keys_of(word: str) -> list[str]:
+@lru_cache(maxsize=KEPT)
+def keys_of(word: str) -> tuple[str, ...]:
     """The terms ``NameKeyFilter`` puts at a name's position, in order."""
     if word.startswith(ENTITY_MARK):
-        return [word]  # a gazetteer key already (``_with_phrase_keys``)
+        return (word,)  # a gazetteer key already (``_with_phrase_keys``)
     keys = sorted(name_keys(word))
     country = country_key(word)
     if country:
         keys.append(country)
-    return keys
+    return tuple(keys)
+
+
+@lru_cache(maxsize=KEPT)
+def _is_name(word: str, initial: bool) -> bool:
+    return is_name_candidate(word, initial=initial)
 
 
 def name_words(text: str) -> list[str]:
     """The names of ``text`` as written, in order (what the key field indexes)."""
-    return [word for word, _, _, _, initial in candidates(text)
-            if is_name_candidate(word, initial=initial)]
+    return [word for word, _, _, _, initial in candidates(text) if _is_name(word, initial)]
 
 
 #: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
@@ -203,10 +222,16 @@ def spelling_terms(text: str) -> str:
     case, ё as е) and each of its keys, space-separated, each once.  It tells the
     query side which spellings in the archive a key stands for, and in how many
     releases."""
-    terms = {f"{key}{SPELLING_JOIN}{spelling}"
-             for spelling in {w.lower().replace("ё", "е") for w in name_words(text)}
-             for key in name_keys(spelling)}
+    terms: set[str] = set()
+    for word in set(name_words(text)):
+        terms.update(_spelling_terms(word))
     return " ".join(sorted(terms))
+
+
+@lru_cache(maxsize=KEPT)
+def _spelling_terms(word: str) -> tuple[str, ...]:
+    spelling = word.lower().replace("ё", "е")
+    return tuple(f"{key}{SPELLING_JOIN}{spelling}" for key in name_keys(spelling))
 
 
 def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
@@ -228,7 +253,7 @@ def name_term_positions(text: str) -> dict[str, list[int]]:
     Whoosh's ``Positions`` format collects them."""
     positions: dict[str, list[int]] = {}
     for word, _, _, pos, initial in candidates(text):
-        if not word.startswith(ENTITY_MARK) and not is_name_candidate(word, initial=initial):
+        if not word.startswith(ENTITY_MARK) and not _is_name(word, initial):
             continue
         for key in keys_of(word):
             found = positions.get(key)
