@@ -56,7 +56,8 @@ def clear_caches() -> None:
     from search import querylang
 
     for fn in (keys.name_keys, keys._russian_reading, romanising.russian_keys,
-               countries._country_key, candidates, querylang._analyzed_positions):
+               countries._country_key, countries._phrase_keys, candidates,
+               querylang._analyzed_positions):
         fn.cache_clear()
 
 

@@ -71,12 +71,17 @@ def _country_key(word: str, gazetteer: Any) -> str | None:
     return None
 
 
-def phrase_keys(span: str) -> list[tuple[int, str]]:
+def phrase_keys(span: str) -> tuple[tuple[int, str], ...]:
     """(offset, gazetteer key) of each country or organisation named by two words or
     more within ``span``, a run of adjacent names: "South Africa", "Соединенных
     Штатах", "Южно-Африканской Республике"."""
+    return _phrase_keys(span, _gazetteer())
+
+
+@lru_cache(maxsize=KEPT)
+def _phrase_keys(span: str, gazetteer: Any) -> tuple[tuple[int, str], ...]:
     out = []
-    for start, end, entity in _gazetteer().find(span, "en"):
+    for start, end, entity in gazetteer.find(span, "en"):
         if entity.kind in TRANSLATED and any(not ch.isalnum() for ch in span[start:end]):
             out.append((start, ENTITY_MARK + entity.id.lower()))
-    return out
+    return tuple(out)

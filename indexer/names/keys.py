@@ -31,9 +31,10 @@ MIN_NAME_LETTERS = 2
 
 
 @lru_cache(maxsize=KEPT)
-def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
-    """(the lemmas that read ``word`` as a name, else all its lemmas; whether it is a
-    name: a name reading of at least ``MIN_NAME_SCORE``, or a word the dictionary lacks)."""
+def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
+    """(the lemmas that read ``word`` as a name, else its first lemma; whether it is a
+    name: a name reading of at least ``MIN_NAME_SCORE``, or a word the dictionary
+    lacks; whether the dictionary has it)."""
     morph = shared_morph_analyzer()
     parses = morph.parse(word)
     named = [p for p in parses if NAME_TAGS & p.tag.grammemes]
@@ -54,8 +55,8 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
             stem = first.normal_form[:-4]
             if len(stem) >= MIN_STEM_LETTERS:
                 lemmas[stem] = None
-    is_name = share >= MIN_NAME_SCORE or not morph.word_is_known(word)
-    return tuple(lemmas), is_name
+    known = morph.word_is_known(word)
+    return tuple(lemmas), share >= MIN_NAME_SCORE or not known, known
 
 
 def russian_lemmas(word: str) -> tuple[str, ...]:
@@ -99,9 +100,9 @@ def is_russian_name(word: str) -> bool:
 def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
     """The folded keys of one name word.
 
-    Russian: its name lemmas (else its first lemma) and the word itself, each
-    romanised under every scheme; the word itself covers names the dictionary
-    lacks and misreads ("Мамедъяров" → "мамедъяр").  Latin: the word folded.
+    Russian: its name lemmas (else its first lemma), each romanised under every
+    scheme, and the word itself when the dictionary lacks it: its lemmas are
+    guesses then ("Мамедъяров" → "мамедъяр").  Latin: the word folded.
     Digits and codes have no key.  ``lang`` is a hint only: the script decides.
     """
     lower = _lower(word)
@@ -110,9 +111,9 @@ def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
         return latin_keys(lower)
     if kind != "cyrl":
         return frozenset()
-    lemmas, _ = _russian_reading(lower)
+    lemmas, _, known = _russian_reading(lower)
     keys: set[str] = set()
-    for spelling in dict.fromkeys((*lemmas, lower)):
+    for spelling in dict.fromkeys(lemmas if known else (*lemmas, lower)):
         keys |= russian_keys(spelling)
     keys.discard("")
     return frozenset(keys)
