@@ -423,6 +423,7 @@ class QueryCompiler:
         slots = sum(len(self._fields(a, field_langs)) for a in expanding_atoms(parsed))
         left = EXPANDED_TERMS - self._expanded_total
         self._share = max(1, left // slots) if slots else PREFIX_EXPANSIONS
+        self.names.prepare([a for g in parsed.positive for a in g.atoms])  # issue 12
         positives = [self._group(g, field_langs, terms, notes) for g in parsed.positive]
         negatives = [self._group(g, field_langs, None, notes) for g in parsed.negative]
         if parsed.positive:
@@ -480,7 +481,7 @@ class QueryCompiler:
     def _name_alternative(self, atom: Atom, field_langs, terms, per_field: list) -> None:
         """Names across scripts (issue 12, search/names.py): the word's or phrase's
         name-key alternative, and the other spellings it reached marked as matched."""
-        q = self.names.query(atom.text, atom.phrase)
+        q = self.names.query(atom)
         if q is None:
             return
         per_field.append(q)
