@@ -232,3 +232,21 @@ def test_without_the_ner_model_only_settled_names_are_found(monkeypatch) -> None
         assert [m.label for m in russian_mentions(text, set())] == ["Сергей Лавров"]
     finally:
         ner.is_person.cache_clear()
+
+
+def test_any_release_text_is_tagged_without_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["Foreign Minister", "Elmar", "Mammadyarov", "Эльмар", "Мамедъяров",
+                             "Mr.", "H.E", "«", "'s", "-", " ", ". ", "\n", "Самара", "XII"])
+
+    @settings(max_examples=100, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(words, st.text(max_size=6)), min_size=1, max_size=25),
+           st.lists(st.one_of(words, st.text(max_size=6)), max_size=25))
+    def check(en: list[str], ru: list[str]) -> None:
+        tags = tag_release(release(en="".join(en) + " body", ru="".join(ru)))
+        assert set(tags.people) == set(tags.fields().get("person_names", {}))
+        assert all(set(labels) == {"en", "ru"} for labels in tags.people.values())
+
+    check()
