@@ -27,32 +27,39 @@ Keys = frozenset[str]
 #: Russian case endings tried off a name the dictionary does not know ("Ривзом").
 _CASE_ENDINGS = ("ами", "ями", "ому", "ему", "ого", "его", "ыми", "ими", "ом", "ем", "ой",
                  "ей", "ым", "им", "ах", "ях", "ам", "ям", "у", "ю", "а", "я", "е", "ы", "и")
-_SKELETON_FOLDS = (("dzh", "j"), ("zh", "j"), ("kh", "h"), ("ch", "c"), ("sh", "s"),
-                   ("ts", "c"), ("tz", "c"), ("ck", "k"), ("ph", "f"), ("w", "v"),
-                   ("x", "ks"), ("q", "k"), ("z", "s"))
+_SKELETON_FOLDS = (("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("ch", "c"),
+                   ("sh", "s"), ("ts", "c"), ("tz", "c"), ("ck", "k"), ("ph", "f"),
+                   ("w", "v"), ("x", "ks"), ("q", "k"), ("z", "s"))
+
+
+#: Cyrillic letters by their sound, for ``skeletons`` only (not a transliteration).
+_CYRILLIC_SOUNDS = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "j", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "c", "ш": "s", "щ": "s", "ъ": "",
+    "ы": "y", "ь": "", "э": "e", "ю": "u", "я": "a"})
 
 
 @lru_cache(maxsize=50_000)
 def skeletons(word: str) -> Keys:
     """The consonant skeletons of a name word, for joining the two versions of ONE
-    release: "Reeves" and "Ривзом" (r-v-s), "Weaving" and "Уивинг" (v-n-g).  Names
+    release: "Reeves" and "Ривзом" (r-s), "Weaving" and "Уивинг" (n-g).  Names
     of the West are transcribed by sound into Russian, so their script-neutral keys
     rarely meet; within one release their consonants do.  Too loose for search."""
     lower = word.lower().replace("ё", "е")
     if any("а" <= c <= "я" for c in lower):
         forms = {lower} | {lower[:-len(e)] for e in _CASE_ENDINGS
                            if lower.endswith(e) and len(lower) - len(e) >= 3}
-        texts = [romanised(f) for f in forms]
+        texts = [f.replace("дж", "j").translate(_CYRILLIC_SOUNDS) for f in forms]
     else:
-        texts = [lower]
+        texts = [slug(lower).replace("-", "")]
     return frozenset(s for s in map(_skeleton, texts) if s)
 
 
 def _skeleton(text: str) -> str:
-    ascii_text = slug(text).replace("-", "")
     for before, after in _SKELETON_FOLDS:
-        ascii_text = ascii_text.replace(before, after)
-    consonants = [c for c in ascii_text if c not in "aeiouyhv"]  # v: "W"illiam, "У"ильям
+        text = text.replace(before, after)
+    consonants = [c for c in text if c.isalpha() and c not in "aeiouyhv"]  # v: "W"illiam
     return "".join(c for i, c in enumerate(consonants) if i == 0 or consonants[i - 1] != c)
 
 

@@ -155,6 +155,9 @@ class NameIndex:
                 self.by_first.setdefault(form, []).append(name)
         for candidates in self.by_first.values():
             candidates.sort(key=_preference, reverse=True)
+        #: forms all of whose names are of one word
+        self.single = frozenset(form for form, names in self.by_first.items()
+                                if all(len(name) == 1 for name in names))
         # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
         self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
 
@@ -168,12 +171,35 @@ class NameIndex:
             return []
         found: list[tuple[int, int, Entity]] = []
         done = 0  # text before this offset is matched or tried already
-        for at in sorted(_occurrences(lowered, hits)):
+        for at, end in sorted(_occurrences(lowered, hits)):
             if at < done:
+                continue
+            if self._match_one_word(text, at, end, found):
+                done = end
                 continue
             start = _word_start(text, at)
             done = self._match_at(text, max(start, done), found)
         return found
+
+    def _match_one_word(self, text: str, at: int, end: int,
+                        found: list[tuple[int, int, Entity]]) -> bool:
+        """The common case, decided without reading further: a whole word (not a
+        part of a joined one) all of whose names are of one word ("Azerbaijan")."""
+        if (at and (text[at - 1].isalnum() or text[at - 1] in WORD_JOINERS)) or (
+                end < len(text) and (text[end].isalnum() or text[end] in WORD_JOINERS)):
+            return False
+        written = text[at:end]
+        keys = text_keys(written)
+        single = self.single
+        if not all(key in single for key in keys if key in self.by_first):
+            return False
+        for key in keys:
+            for name in self.by_first.get(key, ()):
+                if _fits(name.words[0], written):
+                    if name.entity is not IGNORED:
+                        found.append((at, end, name.entity))
+                    return True
+        return True
 
     def _match_at(self, text: str, start: int, found: list[tuple[int, int, Entity]]) -> int:
         """Try the names starting at the word at ``start``, then (for a joined word)
@@ -250,15 +276,15 @@ class _Parts(list):
         return i < len(self)
 
 
-def _occurrences(lowered: str, pieces: Iterable[str]) -> Iterator[int]:
-    """Where each piece occurs in ``lowered`` as a whole piece."""
+def _occurrences(lowered: str, pieces: Iterable[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each whole piece of ``pieces`` in ``lowered``."""
     for piece in pieces:
         at = lowered.find(piece)
         while at >= 0:
             end = at + len(piece)
             if not (at and _is_piece_char(lowered[at - 1])) and not (
                     end < len(lowered) and _is_piece_char(lowered[end])):
-                yield at
+                yield at, end
             at = lowered.find(piece, end)
 
 
