@@ -25,6 +25,7 @@ from indexer.analysis import (
     default_analyzer,
     script_of,
     shared_morph_analyzer,
+    tokenize,
 )
 from indexer.gazetteer.model import ANY, CAPITALISED, EXACT, IGNORED, Entity, Name, Word
 
@@ -166,7 +167,7 @@ class NameIndex:
         lowered = text.lower().replace("ё", "е")
         if len(lowered) != len(text):  # a case mapping that changes lengths ("İ")
             lowered = text
-        hits = self.triggers.intersection(_PARTS.findall(lowered))
+        hits = self.triggers.intersection(_pieces(text))
         if not hits:
             return []
         found: list[tuple[int, int, Entity]] = []
@@ -274,6 +275,20 @@ class _LazyTokens:
 class _Parts(list):
     def has(self, i: int) -> bool:
         return i < len(self)
+
+
+def _pieces(text: str) -> list[str]:
+    """The lower-cased pieces of ``text``'s words, as ``_PARTS`` finds them (ё as е).
+
+    From the analysis's cached tokens (indexing has just tokenized the same
+    text): joiners become spaces, and the rest is C string work, a third of the
+    cost of running ``_PARTS`` over the text again.
+    """
+    joined = " ".join(tokenize(text)).lower().replace("ё", "е")
+    for joiner in WORD_JOINERS:
+        if joiner in joined:
+            joined = joined.replace(joiner, " ")
+    return joined.split()
 
 
 def _occurrences(lowered: str, pieces: Iterable[str]) -> Iterator[tuple[int, int]]:
