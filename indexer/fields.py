@@ -17,7 +17,7 @@ from typing import Any
 from whoosh import fields
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
-from indexer.names.analysis import NameKeyAnalyzer
+from indexer.names.analysis import NameKeyAnalyzer, NameKeyText
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.words import BilingualText
 
@@ -124,7 +124,7 @@ def build_schema() -> fields.Schema:
         words=fields.KEYWORD(lowercase=True, scorable=True),
     )
     # Positions kept, so that phrases work across the key ("Сергей Лавров").
-    schema.add(NAMES_FIELD, fields.TEXT(analyzer=NameKeyAnalyzer(), phrase=True))
+    schema.add(NAMES_FIELD, NameKeyText(analyzer=NameKeyAnalyzer(), phrase=True))
     schema.add(NAME_SPELLINGS_FIELD, fields.KEYWORD())
     for name, field_type in entity_field_types().items():
         schema.add(name, field_type)

@@ -21,14 +21,14 @@ from indexer.analysis import TOKEN_PATTERN, script_of
 from indexer.fields import NAME_SPELLINGS_FIELD, NAMES_FIELD
 from indexer.names import is_russian_name, name_keys
 from indexer.names.analysis import SPELLING_JOIN
-from indexer.names.countries import country_key
+from indexer.names.countries import country_key, phrase_keys
 from search.matching import BestOf
 from search.notes import Note
 
 #: Weight of the name-key alternative beside the text fields' (1.0 for the
 #: lemma, ``SURFACE_BOOST`` 0.5 for the exact form, which add up): measured by
 #: bench/names.py and bench/relevance.py (docs/names.md).
-NAME_BOOST = 0.3
+NAME_BOOST = 0.45
 #: Spellings of one key read from the spellings field, most frequent first.
 MAX_SPELLINGS = 50
 #: Other spellings named in a note.
@@ -37,10 +37,11 @@ SHOWN_SPELLINGS = 3
 
 def word_keys(word: str) -> frozenset[str]:
     """The keys a typed word reaches: a Russian word only when it reads as a name
-    ("мир" the noun must not meet "Mir" the station), a Latin word always (the
-    index holds only names' keys), with its gazetteer key if it names a place."""
+    or is typed capitalised ("мир" the noun must not meet "Mir" the station; "Мир"
+    may), a Latin word always (the index holds only names' keys), with its
+    gazetteer key if it names a place."""
     kind = script_of(word.lower())
-    if kind == "cyrl" and not is_russian_name(word):
+    if kind == "cyrl" and not word[0].isupper() and not is_russian_name(word):
         return frozenset()
     keys = set(name_keys(word))
     country = country_key(word)
@@ -78,19 +79,43 @@ class NameAlternatives:
         self.reader = reader
         self.exists = exists
         self.words: dict[str, NameWord] = {}
+        #: id of a query word → the gazetteer key of the several-word name it begins
+        self._entity_of: dict[int, str] = {}
 
     def _present(self, word: str) -> list[str]:
         return sorted(k for k in word_keys(word) if self.exists(NAMES_FIELD, k))
 
-    def query(self, text: str, phrase: bool) -> wq.Query | None:
-        """The key alternative of a word or phrase; None when a word reaches no key
-        in the index (a phrase needs every word's)."""
-        words = TOKEN_PATTERN.findall(text)
-        if not words or (len(words) > 1 and not phrase):
+    def prepare(self, atoms: list) -> None:
+        """Read the query's words in order for names of several words: "United
+        States" typed as two words reaches the key of "США" through its first word."""
+        plain = [a for a in atoms if not (a.phrase or a.prefix or a.fuzzy or a.scope)]
+        starts: dict[int, object] = {}
+        text = ""
+        for atom in plain:
+            starts[len(text)] = atom
+            text += atom.text + " "
+        self._entity_of = {id(starts[offset]): key for offset, key in phrase_keys(text)
+                           if offset in starts and self.exists(NAMES_FIELD, key)}
+
+    def query(self, atom) -> wq.Query | None:
+        """The key alternative of a word or phrase (a parsed ``Atom``); None when a word
+        reaches no key in the index (a phrase needs every word's)."""
+        words = TOKEN_PATTERN.findall(atom.text)
+        if not words or (len(words) > 1 and not atom.phrase):
             return None
+        whole = self._entity_of.get(id(atom))
+        if atom.phrase:
+            found = [key for offset, key in phrase_keys(atom.text)
+                     if offset == 0 and self.exists(NAMES_FIELD, key)]
+            whole = found[0] if found else None
         positions = [self._present(w) for w in words]
+        if len(words) == 1 and whole:
+            positions[0].append(whole)
         if not all(positions):
-            return None
+            q = wq.Term(NAMES_FIELD, whole) if whole and len(words) > 1 else None
+            if q is not None:
+                q.boost *= NAME_BOOST
+            return q
         for word, keys in zip(words, positions, strict=True):
             self._learn(word, keys)
         parts: list[wq.Query] = []
@@ -98,6 +123,8 @@ class NameAlternatives:
             terms = [wq.Term(NAMES_FIELD, k) for k in keys]
             parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
         q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
+        if whole and len(words) > 1:
+            q = BestOf([q, wq.Term(NAMES_FIELD, whole)])
         q.boost *= NAME_BOOST
         return q
 

@@ -65,6 +65,7 @@ _SENTENCE_END = re.compile(r"[.!?]\s*$")
 _NAME_GRAMMEMES = ("Name", "Surn", "Patr")
 _SURNAME_SHAPE = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|ли|ян|дзе|швили)"
                             r"(а|у|ым|ом|е|ой|ы|ых|ыми|ого|ому|им|ая|ую)?$")
+_ROMAN = re.compile(r"[IVXLC]+")
 #: How the parts of a run may be joined: spaces; after an initial or "Mr", a full stop.
 _GAP = re.compile(r"\s+|\.\s*")
 #: Upper-case letters a name may start with (checked again with ``str.isupper``).
@@ -103,9 +104,11 @@ def runs(text: str, tokens: list[Token], joins_after_stop: Iterable[str] = ()) -
     current: list[Token] = []
     for token in tokens:
         start, _, word = token
-        capital = word[:1].isupper() and not (len(word) > 1 and word.isupper())
+        # Abbreviations ("OSCE") are no part of a name; regnal numbers ("Pius XII") are.
+        capital = word[:1].isupper() and not (len(word) > 1 and word.isupper()
+                                              and not _ROMAN.fullmatch(word))
         particle = word in PARTICLES and bool(current)
-        if current and (capital or particle):
+        if current and (capital or particle) and not _possessive(current[-1][2]):
             previous = current[-1]
             gap = text[previous[1]:start]
             joined = gap.strip() == "" or (
@@ -122,6 +125,11 @@ def runs(text: str, tokens: list[Token], joins_after_stop: Iterable[str] = ()) -
     return [_trim_particles(run) for run in result if run]
 
 
+def _possessive(word: str) -> bool:
+    """"Modi's Twitter": a possessive ends a name."""
+    return word.endswith(("'s", "’s"))
+
+
 def _trim_particles(run: list[Token]) -> list[Token]:
     while run and run[-1][2] in PARTICLES:
         run = run[:-1]
@@ -134,7 +142,12 @@ def capital_runs(text: str, joins_after_stop: Iterable[str] = ()) -> Iterator[li
     for stretch in _CAPITAL_RUN.finditer(text):
         tokens = [(m.start(), m.end(), m.group())
                   for m in TOKEN_PATTERN.finditer(text, stretch.start(), stretch.end())]
-        yield from runs(text, tokens, joins_after_stop)
+        if ("." in stretch.group() or any(_possessive(t[2]) for t in tokens[:-1])
+                or any(len(t[2]) > 1 and t[2].isupper() for t in tokens)):
+            yield from runs(text, tokens, joins_after_stop)
+        else:
+            # Words and spaces only: one run (the expression joined nothing else).
+            yield _trim_particles(tokens)
 
 
 def english_mentions(text: str, covered: set[int]) -> list[Mention]:
@@ -235,8 +248,9 @@ def _surname_nominative(lower: str) -> str:
     return stem + "а" if match.group(2) in ("ой",) else stem
 
 
-#: "аэропорт имени Гейдара Алиева", "named after Heydar Aliyev": a place, not a mention.
-_NAMED_AFTER = re.compile(r"(?:имени|им\.|named after)\s*$", re.IGNORECASE)
+#: "аэропорт имени Гейдара Алиева", "named after Heydar Aliyev": a place, not a mention;
+#: «Август Раш», "Green Mile": a title in quotes.
+_NAMED_AFTER = re.compile(r"(?:имени|им\.|named after|[«\"“„'])\s*$", re.IGNORECASE)
 
 
 def russian_mentions(text: str, covered: set[int]) -> list[Mention]:
@@ -273,6 +287,11 @@ def _russian_person(run: list[Token]) -> list[Mention]:
 
 
 def _label_word(word: str, r: Reading, last: bool) -> str:
+    lower = word.lower()
+    if not r.known and lower[-1:] in "уюиеоэ" and not _SURNAME_SHAPE.search(lower):
+        # A foreign name the dictionary lacks, ending in a vowel, is not declined
+        # ("Киану", "Моди"): pymorphy3's guess would cut it ("Киан").
+        return word
     if last and r.surname:
         nominative = r.surname
     elif not last and r.first_name:

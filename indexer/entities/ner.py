@@ -11,6 +11,7 @@ alone, and remembers each answer (``is_person``).
 from __future__ import annotations
 
 import importlib.util
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +19,12 @@ from typing import Any
 
 EMBEDDING = Path("emb") / "navec_news_v1_1B_250K_300d_100q.tar"
 MODEL = Path("model") / "slovnet_ner_news_v1.tar"
+log = logging.getLogger(__name__)
 #: Candidates whose answer is remembered.
 KEPT = 50_000
 
 _tagger: Any = None
+_warned = False
 _lock = threading.Lock()
 
 
@@ -55,12 +58,30 @@ def tagger() -> Any:
     return _tagger
 
 
+def available() -> bool:
+    """Whether the recogniser can be loaded (natasha and its model files installed)."""
+    try:
+        tagger()
+    except NerUnavailable:
+        return False
+    return True
+
+
 @lru_cache(maxsize=KEPT)
 def is_person(text: str) -> bool:
     """Whether the recogniser reads all of ``text`` (a short candidate such as
     "Халаф Халафов") as one person.  The text alone is asked, without its
     sentence: the answer is then the same wherever the name occurs, and in
     whatever order releases are indexed."""
+    if not available():
+        # Without the model only the names pymorphy3 settles are found: a model
+        # missing from an installation must not stop indexing.
+        global _warned
+        if not _warned:
+            _warned = True
+            log.warning("natasha's NER model is not installed: Russian names pymorphy3 "
+                        "cannot settle are left out")
+        return False
     markup = tagger()(text)
     return any(span.type == "PER" and span.start == 0 and span.stop >= len(text.rstrip())
                for span in markup.spans)

@@ -19,39 +19,35 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from whoosh import fields, formats
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from indexer.analysis import RECENT_TEXTS, script_of
-from indexer.names.countries import country_key
+from indexer.analysis import RECENT_TEXTS
+from indexer.codec.values import encode_positions
+from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
 from indexer.names.keys import is_name_candidate, name_keys
+from indexer.names.romanising import KEPT
 
 #: Upper-case letters a name may begin with (Latin with its extensions, Greek
 #: and Cyrillic), as one character class: ``re`` has no \p{Lu}.
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x530)) if ch.isupper() and ch.isalpha())
 #: A capitalised word; apostrophes join ("O'Brien"), hyphens do not
 #: ("Armenia-Azerbaijan" is two names).
-CAPITALISED = re.compile(rf"(?<![^\W_])[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+CAPITALISED = re.compile(rf"\b[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
 #: What ends a sentence (or a title: the texts are joined by blank lines).
 _SENTENCE_END = ".!?…\n\r"
 #: Left of a word, skipped when looking for what precedes it.
 _OPENERS = " \t\xa0\"'«“„(‘[–—-"
 #: Text between two names that breaks a phrase: a word, or a sentence end.
 _BREAK = re.compile(r"[^\W_]|[.!?…;:\n\r]")
-_WORDS = re.compile(r"[^\W\d_]+")
 
 
-def _sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in _OPENERS:
-        i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
-
-
-def _strip_possessive(word: str) -> str:
-    for tail in ("'s", "’s"):
-        if word.endswith(tail):
-            return word[:-2]
-    return word
+#: What ends just before a sentence-initial word (its ``end`` is the word's start).
+_INITIAL = re.compile(rf"(?:^|[{re.escape(_SENTENCE_END)}])[{re.escape(_OPENERS)}]*"
+                      rf"(?=[{re.escape(_UPPER)}])")
+_POSSESSIVES = ("'s", "’s")
+#: Letters before this one are Latin (with its extensions); Greek and Cyrillic follow.
+_FIRST_NON_LATIN = "\u0370"
 
 
 class NameTokenizer(Tokenizer):
@@ -61,7 +57,8 @@ class NameTokenizer(Tokenizer):
     has it inside a sentence, and a Latin word the text also has in lower case
     ("Minister ... the minister") is a common word: both decided over the whole
     text.  Cyrillic words are left to ``NameFilter`` (the dictionary decides).
-    Sets ``initial`` on each token for the filter.
+    Sets ``initial`` on each token for the filter: whether the word stands at
+    the start of a sentence and nowhere else in the text.
     """
 
     def __eq__(self, other: object) -> bool:
@@ -97,46 +94,89 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
     ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
     recent texts: the key field and the spellings field read the same text."""
     found: list[tuple[str, int, int, int, bool]] = []
-    inside: set[str] = set()  # Latin words seen inside a sentence
+    inside: set[str] = set()  # words seen inside a sentence
+    initials = {m.end() for m in _INITIAL.finditer(text)}
     pos = -1
     prev_end = 0
+    search_break = _BREAK.search
     for m in CAPITALISED.finditer(text):
-        start = m.start()
+        start, end = m.span()
         # Next to the previous name: the next position; else leave a gap.
-        pos += 2 if pos < 0 or _BREAK.search(text, prev_end, start) else 1
-        prev_end = m.end()
-        word = _strip_possessive(m.group())
-        initial = _sentence_initial(text, start)
-        if not initial and script_of(word.lower()) == "latn":
+        pos += 2 if pos < 0 or search_break(text, prev_end, start) else 1
+        prev_end = end
+        word = m.group()
+        if word[-2:] in _POSSESSIVES:
+            word = word[:-2]
+            end -= 2
+        initial = start in initials
+        if not initial:
             inside.add(word)
-        found.append((word, start, start + len(word), pos, initial))
+        found.append((word, start, end, pos, initial))
     if not found:
         return ()
-    lower: set[str] | None = None
+    lowered: dict[str, bool] = {}
     kept = []
     for item in found:
-        word, _, _, _, initial = item
-        if script_of(word.lower()) == "latn":
-            if initial and word not in inside:
+        word, start, end, pos, initial = item
+        latin = word[0] < _FIRST_NON_LATIN
+        if initial:
+            if word in inside:
+                item = (word, start, end, pos, False)
+            elif latin:
                 continue
-            if lower is None:
-                lower = {w for w in _WORDS.findall(text) if w.islower()}
-            if word.lower() in lower:
+        if latin:
+            common = lowered.get(word)
+            if common is None:
+                common = lowered[word] = _in_lower_case(text, word.lower())
+            if common:
                 continue
         kept.append(item)
-    return tuple(kept)
+    return tuple(_with_phrase_keys(text, kept))
+
+
+def _in_lower_case(text: str, lower: str) -> bool:
+    """Whether ``text`` has the word ``lower`` (a lower-case word) as a word of its own."""
+    at = text.find(lower)
+    while at >= 0:
+        end = at + len(lower)
+        if (at == 0 or not text[at - 1].isalnum()) and \
+                (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(lower, at + 1)
+    return False
+
+
+def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
+    """``kept`` with the gazetteer keys of the countries and organisations that runs
+    of adjacent names spell ("South Africa"), each at its first word's position."""
+    out: list[tuple[str, int, int, int, bool]] = []
+    run: list[tuple[str, int, int, int, bool]] = []
+    for item in [*kept, None]:
+        if item is not None and run and item[3] == run[-1][3] + 1:
+            run.append(item)
+            continue
+        if len(run) > 1:
+            starts = {word_start: pos for _, word_start, _, pos, _ in run}
+            first = run[0][1]
+            for offset, key in phrase_keys(text[first:run[-1][2]]):
+                if first + offset in starts:
+                    end = first + offset + len(key)
+                    out.append((key, first + offset, end, starts[first + offset], False))
+        out += run
+        run = [item] if item is not None else []
+    return out
 
 
 class NameFilter(Filter):
     """Keeps the tokens that are names (``indexer.names.is_name_candidate``).
 
-    The tokenizer already ruled on sentence-initial Latin words, so only the
-    dictionary's word on Cyrillic ones and the stop list are asked here.
+    The tokenizer already ruled on sentence-initial Latin words; a Cyrillic word
+    at the start of a sentence must read as a name in the dictionary.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            if is_name_candidate(t.text):
+            if t.text.startswith(ENTITY_MARK) or _is_name(t.text, t.initial):
                 yield t
 
 
@@ -146,19 +186,31 @@ class NameKeyFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            word = t.text
-            keys = sorted(name_keys(word))
-            country = country_key(word)
-            if country:
-                keys.append(country)
-            for key in keys:
+            for key in keys_of(t.text):
                 t.text = key
                 yield t
 
 
+@lru_cache(maxsize=KEPT)
+def keys_of(word: str) -> tuple[str, ...]:
+    """The terms ``NameKeyFilter`` puts at a name's position, in order."""
+    if word.startswith(ENTITY_MARK):
+        return (word,)  # a gazetteer key already (``_with_phrase_keys``)
+    keys = sorted(name_keys(word))
+    country = country_key(word)
+    if country:
+        keys.append(country)
+    return tuple(keys)
+
+
+@lru_cache(maxsize=KEPT)
+def _is_name(word: str, initial: bool) -> bool:
+    return is_name_candidate(word, initial=initial)
+
+
 def name_words(text: str) -> list[str]:
     """The names of ``text`` as written, in order (what the key field indexes)."""
-    return [word for word, *_ in candidates(text) if is_name_candidate(word)]
+    return [word for word, _, _, _, initial in candidates(text) if _is_name(word, initial)]
 
 
 #: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
@@ -170,10 +222,16 @@ def spelling_terms(text: str) -> str:
     case, ё as е) and each of its keys, space-separated, each once.  It tells the
     query side which spellings in the archive a key stands for, and in how many
     releases."""
-    terms = {f"{key}{SPELLING_JOIN}{spelling}"
-             for spelling in {w.lower().replace("ё", "е") for w in name_words(text)}
-             for key in name_keys(spelling)}
+    terms: set[str] = set()
+    for word in set(name_words(text)):
+        terms.update(_spelling_terms(word))
     return " ".join(sorted(terms))
+
+
+@lru_cache(maxsize=KEPT)
+def _spelling_terms(word: str) -> tuple[str, ...]:
+    spelling = word.lower().replace("ё", "е")
+    return tuple(f"{key}{SPELLING_JOIN}{spelling}" for key in name_keys(spelling))
 
 
 def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
@@ -181,3 +239,44 @@ def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
     return NameTokenizer() | NameFilter() | NameKeyFilter()
 
 
+
+
+def is_name_key_analyzer(analyzer: Any) -> bool:
+    """Whether ``analyzer`` is ``NameKeyAnalyzer()`` (what ``NameKeyText`` replays)."""
+    return (isinstance(analyzer, CompositeAnalyzer)
+            and [type(item) for item in analyzer.items] == [NameTokenizer, NameFilter,
+                                                            NameKeyFilter])
+
+
+def name_term_positions(text: str) -> dict[str, list[int]]:
+    """Each term ``NameKeyAnalyzer()`` gives ``text`` with its positions, in the order
+    Whoosh's ``Positions`` format collects them."""
+    positions: dict[str, list[int]] = {}
+    for word, _, _, pos, initial in candidates(text):
+        if not word.startswith(ENTITY_MARK) and not _is_name(word, initial):
+            continue
+        for key in keys_of(word):
+            found = positions.get(key)
+            if found is None:
+                positions[key] = [pos]
+            else:
+                found.append(pos)
+    return positions
+
+
+class NameKeyText(fields.TEXT):
+    """The name-key field: a ``whoosh.fields.TEXT`` of ``NameKeyAnalyzer()`` whose
+    ``index`` gives the same postings without running the token chain
+    (tests/indexer/test_names_field.py compares them).  Whoosh pickles the schema:
+    the import path ``indexer.names.analysis.NameKeyText`` is public API."""
+
+    def index(self, value: Any, **kwargs: Any):
+        if (not isinstance(value, str) or kwargs.get("mode", "index") != "index"
+                or type(self.format) is not formats.Positions
+                or not is_name_key_analyzer(self.analyzer)):
+            yield from super().index(value, **kwargs)
+            return
+        fb = self.format.field_boost
+        for term, plist in name_term_positions(value).items():
+            n = len(plist)
+            yield term.encode("utf-8"), n, float(n) * fb, encode_positions(plist)

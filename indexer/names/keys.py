@@ -22,24 +22,41 @@ NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn"})
 #: a name: "Вера" (0.30) and "Надежда" (0.46) are names; a capitalised "Мира"
 #: (a name in 0.003 of its readings) is the noun (bench/names.py --candidates).
 MIN_NAME_SCORE = 0.1
+#: Endings of the adjectives made from names ("методистский", "англиканский").
+ADJECTIVE_ENDINGS = ("ский", "цкий")
+#: The shortest such stem kept ("польский" → "pol" would meet "Pol").
+MIN_STEM_LETTERS = 4
 #: The shortest name: one letter is an initial ("S. Lavrov"), not a name.
 MIN_NAME_LETTERS = 2
 
 
 @lru_cache(maxsize=KEPT)
-def _russian_reading(word: str) -> tuple[tuple[str, ...], bool]:
-    """(the lemmas that read ``word`` as a name, else all its lemmas; whether it is a
-    name: a name reading of at least ``MIN_NAME_SCORE``, or a word the dictionary lacks)."""
+def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
+    """(the lemmas that read ``word`` as a name, else its first lemma; whether it is a
+    name: a name reading of at least ``MIN_NAME_SCORE``, or a word the dictionary
+    lacks; whether the dictionary has it)."""
     morph = shared_morph_analyzer()
     parses = morph.parse(word)
     named = [p for p in parses if NAME_TAGS & p.tag.grammemes]
     share = sum(p.score for p in named)
+    # A name in the plural is rare, another name's plural form common: "Алиев" also
+    # reads as the genitive plural of "Алий" (which would meet "Ali"), "Лавров" of
+    # "Лавр".  Plural readings count only when there is no other.
+    named = [p for p in named if "plur" not in p.tag] or named
     if named:
         lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in named)
     else:
         lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in parses[:1])
-    is_name = share >= MIN_NAME_SCORE or not morph.word_is_known(word)
-    return tuple(lemmas), is_name
+        first = parses[0] if parses else None
+        if first is not None and first.tag.POS == "ADJF" and first.normal_form.endswith(
+                ADJECTIVE_ENDINGS):
+            # A capitalised adjective of a name: "Методистской" has the key of
+            # "методист" too ("Methodist"), "Англиканской" that of "Anglican".
+            stem = first.normal_form[:-4]
+            if len(stem) >= MIN_STEM_LETTERS:
+                lemmas[stem] = None
+    known = morph.word_is_known(word)
+    return tuple(lemmas), share >= MIN_NAME_SCORE or not known, known
 
 
 def russian_lemmas(word: str) -> tuple[str, ...]:
@@ -57,7 +74,9 @@ def is_name_candidate(word: str, lang: str | None = None, initial: bool = False)
     Latin: capitalised, not a stop word, and not at the start of a sentence
     (``initial``; the analyzer lets such a word in when the same text also has it
     inside a sentence).  Cyrillic: capitalised and read as a name by pymorphy3, or
-    unknown to its dictionary.  ``lang`` is a hint only: the script decides.
+    unknown to its dictionary, or inside a sentence (Russian capitalises little
+    but names: "Теслы" is the inventor there, though the dictionary knows only the
+    unit).  ``lang`` is a hint only: the script decides.
     """
     if len(word) < MIN_NAME_LETTERS or not word[0].isupper():
         return False
@@ -68,7 +87,7 @@ def is_name_candidate(word: str, lang: str | None = None, initial: bool = False)
     if kind == "latn":
         return not initial
     if kind == "cyrl":
-        return _russian_reading(lower)[1]
+        return not initial or _russian_reading(lower)[1]
     return False
 
 
@@ -81,9 +100,9 @@ def is_russian_name(word: str) -> bool:
 def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
     """The folded keys of one name word.
 
-    Russian: its name lemmas (else its first lemma) and the word itself, each
-    romanised under every scheme; the word itself covers names the dictionary
-    lacks and misreads ("Мамедъяров" → "мамедъяр").  Latin: the word folded.
+    Russian: its name lemmas (else its first lemma), each romanised under every
+    scheme, and the word itself when the dictionary lacks it: its lemmas are
+    guesses then ("Мамедъяров" → "мамедъяр").  Latin: the word folded.
     Digits and codes have no key.  ``lang`` is a hint only: the script decides.
     """
     lower = _lower(word)
@@ -92,13 +111,9 @@ def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
         return latin_keys(lower)
     if kind != "cyrl":
         return frozenset()
-    lemmas, _ = _russian_reading(lower)
-    # A word that is its own lemma is in the nominative: its other readings are
-    # other names' forms ("Алиев" also reads as the plural of "Алий", which
-    # would meet "Ali").
-    spellings = (lower,) if lower in lemmas else (*lemmas, lower)
+    lemmas, _, known = _russian_reading(lower)
     keys: set[str] = set()
-    for spelling in dict.fromkeys(spellings):
+    for spelling in dict.fromkeys(lemmas if known else (*lemmas, lower)):
         keys |= russian_keys(spelling)
     keys.discard("")
     return frozenset(keys)

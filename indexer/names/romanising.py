@@ -30,5 +30,7 @@ KEPT = 200_000
 @lru_cache(maxsize=KEPT)
 def russian_keys(spelling: str) -> frozenset[str]:
     """The keys of one Russian spelling (lower case, ё or е)."""
-    # The scholarly schemes write х as x: it is kh here, whatever the word.
-    return frozenset(fold(scheme.translate(spelling), x_as="h") for scheme in SCHEMES)
+    # The scholarly schemes write х as x and й as j; дж is "dzh" in every scheme.
+    # Most words read alike in most schemes: each distinct romanisation is folded once.
+    romanised = {scheme.translate(spelling) for scheme in SCHEMES}
+    return frozenset(fold(text, x_as="h", j_as="i") for text in romanised)

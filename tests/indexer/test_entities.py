@@ -73,6 +73,12 @@ def test_a_sample_of_the_golden_file() -> None:
         assert (s.missed, s.wrong) == ([], []), kind
 
 
+def test_names_transcribed_by_sound_meet_within_a_release() -> None:
+    tags = tag_release(release(en="The film stars Keanu Reeves and Samara Lee.",
+                               ru="В фильме снимался Киану Ривз."))
+    assert tags.people == {"keanu-reeves": {"en": "Keanu Reeves", "ru": "Киану Ривз"}}
+
+
 def test_one_value_per_person_across_scripts_and_spellings() -> None:
     tags = tag_release(release(
         en="Ambassador Rashad Mammadov met the press. Rashad Mammadov said more.",
@@ -100,6 +106,9 @@ def test_a_person_in_one_script_is_labelled_in_it() -> None:
     ("the President of the Republic of Azerbaijan, H.E Mr Ilham Aliyev", ["Ilham Aliyev"]),
     ("The Caspian Sea and the Southern Gas Corridor", []),
     ("a visit to Heydar Aliyev International Airport", []),
+    ("Prime Minister Narendra Modi's Twitter account", ["Narendra Modi"]),
+    ("who became Pope Pius XII", ["Pius XII"]),
+    ("President Ilham Aliyev and the OSCE Chairperson", ["Ilham Aliyev"]),
 ])
 def test_english_candidates(text: str, expected: list[str]) -> None:
     found = [m.label for m in english_mentions(text, set()) if m.cued]
@@ -113,6 +122,7 @@ def test_english_candidates(text: str, expected: list[str]) -> None:
     ("Заместитель министра Халаф Халафов", ["Халаф Халафов"]),  # natasha decides
     ("Совместной Межправительственной Комиссии", []),
     ("в аэропорту имени Гейдара Алиева", []),
+    ("в фильмах («Август Раш», «Зеленая миля»)", []),
 ])
 def test_russian_names(text: str, expected: list[str]) -> None:
     assert [m.label for m in russian_mentions(text, set())] == expected
@@ -206,3 +216,37 @@ def test_a_broken_gazetteer_is_a_usage_error(tmp_path: Path, sample_index, monke
     assert result.exit_code == 2
     assert "is not valid TOML" in result.output
     assert "PRESSROOM_GAZETTEER" not in os.environ  # the option's setting ends with the run
+
+
+def test_without_the_ner_model_only_settled_names_are_found(monkeypatch) -> None:
+    from indexer.entities import ner
+
+    def missing():
+        raise ner.NerUnavailable("no model here")
+
+    monkeypatch.setattr(ner, "_tagger", None)
+    monkeypatch.setattr(ner, "model_folder", missing)
+    ner.is_person.cache_clear()
+    try:
+        text = "Заместитель министра Халаф Халафов и Сергей Лавров"
+        assert [m.label for m in russian_mentions(text, set())] == ["Сергей Лавров"]
+    finally:
+        ner.is_person.cache_clear()
+
+
+def test_any_release_text_is_tagged_without_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["Foreign Minister", "Elmar", "Mammadyarov", "Эльмар", "Мамедъяров",
+                             "Mr.", "H.E", "«", "'s", "-", " ", ". ", "\n", "Самара", "XII"])
+
+    @settings(max_examples=100, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(words, st.text(max_size=6)), min_size=1, max_size=25),
+           st.lists(st.one_of(words, st.text(max_size=6)), max_size=25))
+    def check(en: list[str], ru: list[str]) -> None:
+        tags = tag_release(release(en="".join(en) + " body", ru="".join(ru)))
+        assert set(tags.people) == set(tags.fields().get("person_names", {}))
+        assert all(set(labels) == {"en", "ru"} for labels in tags.people.values())
+
+    check()

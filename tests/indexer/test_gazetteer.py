@@ -160,3 +160,22 @@ def test_a_broken_file_says_where(tmp_path: Path, name: str, text: str, message:
     folder = write(tmp_path / "gaz", name, text)
     with pytest.raises(GazetteerError, match=message.replace(".", r"\.")):
         load_gazetteer(folder)
+
+
+def test_any_text_is_read_without_error(gaz) -> None:
+    """Hostile text: every mention is a span of the text, nothing raises."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["Azerbaijan", "армяно-", "азербайджанского", "OSCE", "Minsk",
+                             "Group", "İlham", "ё", "-", "'s", " ", "\n", "Сергеем", "Лавровым"])
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(words, st.text(max_size=8)), max_size=30))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        for lang in ("en", "ru"):
+            for start, end, entity in gaz.find(text, lang):
+                assert 0 <= start < end <= len(text) and entity.id
+
+    check()
