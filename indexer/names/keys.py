@@ -43,10 +43,15 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
     # reads as the genitive plural of "Алий" (which would meet "Ali"), "Лавров" of
     # "Лавр".  Plural readings count only when there is no other.
     named = [p for p in named if "plur" not in p.tag] or named
-    if named:
-        lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in named)
-    else:
-        lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in parses[:1])
+    known = morph.word_is_known(word)
+    if not known:
+        # Guesses: the nouns among the first readings too ("Мэннинга" reads first
+        # as a feminine name, then as the genitive of "мэннинг").
+        named += [p for p in parses[:3] if p.tag.POS == "NOUN" and p not in named]
+    # Lemmas keep ё (romanised as "yo": "Fyodor") and also come without it.
+    lemmas = dict.fromkeys(form for p in (named or parses[:1])
+                           for form in (p.normal_form, p.normal_form.replace("ё", "е")))
+    if not named:
         first = parses[0] if parses else None
         if first is not None and first.tag.POS == "ADJF" and first.normal_form.endswith(
                 ADJECTIVE_ENDINGS):
@@ -55,7 +60,6 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
             stem = first.normal_form[:-4]
             if len(stem) >= MIN_STEM_LETTERS:
                 lemmas[stem] = None
-    known = morph.word_is_known(word)
     return tuple(lemmas), share >= MIN_NAME_SCORE or not known, known
 
 
