@@ -237,6 +237,7 @@ def candidates_report(docs) -> None:
     """How capitalised Russian words were classed, and how often a common word let in
     (capitalised inside a sentence, no name reading) meets a Latin name of the corpus
     through its key: the "Мир" = "Mir" accidents."""
+    from indexer.analysis import shared_morph_analyzer
     from indexer.names.analysis import candidates, keys_of
     from indexer.names.keys import MIN_NAME_SCORE, _russian_reading, is_name_candidate
 
@@ -251,7 +252,8 @@ def candidates_report(docs) -> None:
             if not re.match("[А-ЯЁ]", word):
                 continue
             lower = word.lower().replace("ё", "е")
-            _, named, known = _russian_reading(lower)
+            _, named, _ = _russian_reading(lower)
+            known = shared_morph_analyzer().word_is_known(lower)
             if not is_name_candidate(word, initial=initial):
                 reasons["dropped (sentence start, no name reading)"] += 1
             elif named and known:
