@@ -79,6 +79,8 @@ class NameAlternatives:
         self.reader = reader
         self.exists = exists
         self.words: dict[str, NameWord] = {}
+        #: Indexes written before the key fields existed have none: no alternative.
+        self.enabled = NAMES_FIELD in reader.schema and NAME_SPELLINGS_FIELD in reader.schema
         #: id of a query word → the gazetteer key of the several-word name it begins
         self._entity_of: dict[int, str] = {}
 
@@ -88,6 +90,8 @@ class NameAlternatives:
     def prepare(self, atoms: list) -> None:
         """Read the query's words in order for names of several words: "United
         States" typed as two words reaches the key of "США" through its first word."""
+        if not self.enabled:
+            return
         plain = [a for a in atoms if not (a.phrase or a.prefix or a.fuzzy or a.scope)]
         starts: dict[int, object] = {}
         text = ""
@@ -101,7 +105,7 @@ class NameAlternatives:
         """The key alternative of a word or phrase (a parsed ``Atom``); None when a word
         reaches no key in the index (a phrase needs every word's)."""
         words = TOKEN_PATTERN.findall(atom.text)
-        if not words or (len(words) > 1 and not atom.phrase):
+        if not self.enabled or not words or (len(words) > 1 and not atom.phrase):
             return None
         whole = self._entity_of.get(id(atom))
         if atom.phrase:
