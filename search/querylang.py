@@ -481,7 +481,7 @@ class QueryCompiler:
     def _name_alternative(self, atom: Atom, field_langs, terms, per_field: list) -> None:
         """Names across scripts (issue 12, search/names.py): the word's or phrase's
         name-key alternative, and the other spellings it reached marked as matched."""
-        q = self.names.query(atom)
+        q = self.names.query(atom, field_langs)
         if q is None:
             return
         per_field.append(q)

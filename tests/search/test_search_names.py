@@ -30,7 +30,11 @@ def split(codec, tmp_path_factory):
                                                  "and Germany.")}, id="visit-en"),
                  Release(versions={"ru": Version("ru", "Визит", "Делегация посетила Грузию и "
                                                  "Германию.")}, id="visit-ru")]
-    releases = [*sc.corpus(), en, ru, *spelled, *countries]
+    # The name in the Russian version only.
+    mixed = Release(versions={"en": Version("en", "Talks", "Talks were held."),
+                              "ru": Version("ru", "Переговоры", "Переговоры с Лавровым.")},
+                    id="mixed")
+    releases = [*sc.corpus(), en, ru, *spelled, *countries, mixed]
     root = sc.build_index(releases, tmp_path_factory.mktemp("names"))
     with Archive(root) as archive:
         yield archive, "seed-en", "seed-ru", releases
@@ -116,3 +120,11 @@ def test_a_word_found_only_as_typed_says_nothing(split) -> None:
     archive, _, _, _ = split
     page = archive.search(SearchRequest(q="Caspian", per_page=50))
     assert not any("also matched" in str(n) for n in page.understood.notes)
+
+
+def test_language_filter_keeps_the_key_to_that_version(split) -> None:
+    archive, _, _, _ = split
+    assert "mixed" in ids(archive, "Lavrov")
+    english = archive.search(SearchRequest.from_params({"q": "Lavrov", "lang": "en",
+                                                        "per_page": "50"}))
+    assert "mixed" not in {h["id"] for h in english.hits}
