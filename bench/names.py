@@ -187,7 +187,7 @@ def same_script(docs, limit: int) -> None:
                 pattern = re.compile(rf"(?<!\w){re.escape(word.lower().replace('ё', 'е'))}(?!\w)")
                 relevant = {i for i, t in texts.items() if pattern.search(t[lang])}
                 with_key = search(archive, word, None)
-                sn.NameAlternatives.query = lambda self, atom: None
+                sn.NameAlternatives.query = lambda self, atom, field_langs: None
                 try:
                     without = search(archive, word, None)
                 finally:
