@@ -22,6 +22,7 @@ from indexer.fields import NAME_SPELLINGS_FIELD, names_field
 from indexer.names import is_russian_name, name_keys
 from indexer.names.analysis import SPELLING_JOIN
 from indexer.names.countries import country_key, phrase_keys
+from indexer.names.keys import russian_lemmas
 from search.matching import BestOf
 from search.notes import Note
 
@@ -61,9 +62,10 @@ class NameWord:
     keys: set[str] = field(default_factory=set)
 
     def others(self) -> list[tuple[str, int]]:
-        """Spellings other than the typed one, most releases first."""
+        """Spellings other than the typed one and its inflections ("Лавровым" is
+        "Лавров"), most releases first."""
         typed = self.word.lower().replace("ё", "е")
-        return sorted(((s, n) for s, n in self.spellings.items() if s != typed),
+        return sorted(((s, n) for s, n in self.spellings.items() if not _same_word(s, typed)),
                       key=lambda item: (-item[1], item[0]))
 
     def typed_releases(self) -> int:
@@ -190,6 +192,16 @@ class NameAlternatives:
                 out.append(Note(f"{found.word}: {_releases(typed)}; also spelled {listed}",
                                 f"{found.word}: {_releases_ru(typed)}; другие написания: {listed}"))
         return out
+
+
+def _same_word(spelling: str, typed: str) -> bool:
+    """Whether two lower-case spellings are one word: equal, or Russian forms of
+    one lemma."""
+    if spelling == typed:
+        return True
+    if script_of(spelling) == script_of(typed) == "cyrl":
+        return not set(russian_lemmas(spelling)).isdisjoint(russian_lemmas(typed))
+    return False
 
 
 def _releases(n: int) -> str:

@@ -86,6 +86,8 @@ def test_page_says_how_the_name_matched_and_marks_it(split) -> None:
                for n in page.understood.notes), page.understood.notes
     hit = next(h for h in page.hits if h["id"] == en)
     assert "<mark>Lavrov</mark>" in hit["snippet"] + hit["title"]
+    # Inflections are the same word, not other spellings.
+    assert not any("Лавровым" in n for n in page.understood.notes), page.understood.notes
 
 
 @pytest.mark.parametrize(("q", "found"), [("Грузия", "visit-en"), ("Германии", "visit-en"),
