@@ -10,8 +10,9 @@ from indexer.analysis import tokenize
 from indexer.fields import (
     COUNTRY_FIELD,
     NAME_SPELLINGS_FIELD,
-    NAMES_FIELD,
     OTHER,
+    field_lang,
+    names_field,
     stored_versions,
     text_fields,
 )
@@ -34,11 +35,15 @@ def surface_words(release: Release) -> str:
     return " ".join(sorted(w for w in words if not w.isdigit() and len(w) > 1))
 
 
-def name_text(release: Release) -> str:
-    """Every version's title and body, for the name-key field: blank lines keep
-    a name at the end of one text from joining the next one's first in a phrase."""
-    return "\n\n".join(part for version in release.versions.values()
-                         for part in (version.title, version.body) if part)
+def name_texts(release: Release) -> dict[str, str]:
+    """The text of each names field (``names_<lang>``): its versions' titles and
+    bodies.  Blank lines keep a name at the end of one text from joining the next
+    one's first in a phrase."""
+    texts: dict[str, list[str]] = {}
+    for lang, version in release.versions.items():
+        parts = texts.setdefault(names_field(field_lang(lang)), [])
+        parts += [part for part in (version.title, version.body) if part]
+    return {name: "\n\n".join(parts) for name, parts in texts.items() if parts}
 
 
 def release_document(release: Release, tagger: Tagger | None = None,
@@ -66,10 +71,10 @@ def release_document(release: Release, tagger: Tagger | None = None,
         "indexed_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "words": surface_words(release),
     }
-    names = name_text(release)
-    if schema is None or NAMES_FIELD in schema:
-        doc[NAMES_FIELD] = names
-        doc[NAME_SPELLINGS_FIELD] = spelling_terms(names)
+    if schema is None or NAME_SPELLINGS_FIELD in schema:
+        names = name_texts(release)
+        doc.update(names)
+        doc[NAME_SPELLINGS_FIELD] = spelling_terms(*names.values())
     if schema is None or COUNTRY_FIELD in schema:
         # Countries, organisations and people (issue 13).
         from indexer.entities import entity_fields

@@ -26,9 +26,11 @@ OTHER = "other"
 TEXT_LANGUAGES = (*ANALYZED_LANGUAGES, OTHER)
 
 
-#: The script-neutral keys of the names in every version (issue 12, docs/names.md):
-#: "Лавров" and "Lavrov" index one key.  Indexes written before it lack the field.
-NAMES_FIELD = "names"
+#: The script-neutral keys of the names of a version (issue 12, docs/names.md):
+#: "Лавров" and "Lavrov" index one key.  One field per field language, like the
+#: text fields, so a language filter keeps meaning "this version matched":
+#: ``names_en``, ``names_ru``, ``names_other``.  Indexes written before lack them.
+NAMES_SCOPE = "names"
 #: "key|spelling" of every name word: which spellings a key stands for in the
 #: archive, and in how many releases (spelling variants, marks in snippets).
 NAME_SPELLINGS_FIELD = "name_spellings"
@@ -70,6 +72,11 @@ def title_field(lang: str) -> str:
 
 def body_field(lang: str) -> str:
     return field_name("body", lang)
+
+
+def names_field(lang: str) -> str:
+    """``names_<lang>``: the name keys of a version in ``lang``."""
+    return field_name(NAMES_SCOPE, lang)
 
 
 def text_fields(lang: str) -> tuple[str, str]:
@@ -124,7 +131,8 @@ def build_schema() -> fields.Schema:
         words=fields.KEYWORD(lowercase=True, scorable=True),
     )
     # Positions kept, so that phrases work across the key ("Сергей Лавров").
-    schema.add(NAMES_FIELD, NameKeyText(analyzer=NameKeyAnalyzer(), phrase=True))
+    for lang in TEXT_LANGUAGES:
+        schema.add(names_field(lang), NameKeyText(analyzer=NameKeyAnalyzer(), phrase=True))
     schema.add(NAME_SPELLINGS_FIELD, fields.KEYWORD())
     for name, field_type in entity_field_types().items():
         schema.add(name, field_type)

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from indexer.analysis import TOKEN_PATTERN, script_of
-from indexer.fields import NAME_SPELLINGS_FIELD, NAMES_FIELD
+from indexer.fields import NAME_SPELLINGS_FIELD, names_field
 from indexer.names import is_russian_name, name_keys
 from indexer.names.analysis import SPELLING_JOIN
 from indexer.names.countries import country_key, phrase_keys
+from indexer.names.keys import russian_lemmas
 from search.matching import BestOf
 from search.notes import Note
 
@@ -57,11 +58,14 @@ class NameWord:
     word: str
     #: spelling (lower case) → releases having it, over the keys the word reached
     spellings: dict[str, int] = field(default_factory=dict)
+    #: the keys whose spellings are in ``spellings``
+    keys: set[str] = field(default_factory=set)
 
     def others(self) -> list[tuple[str, int]]:
-        """Spellings other than the typed one, most releases first."""
+        """Spellings other than the typed one and its inflections ("Лавровым" is
+        "Лавров"), most releases first."""
         typed = self.word.lower().replace("ё", "е")
-        return sorted(((s, n) for s, n in self.spellings.items() if s != typed),
+        return sorted(((s, n) for s, n in self.spellings.items() if not _same_word(s, typed)),
                       key=lambda item: (-item[1], item[0]))
 
     def typed_releases(self) -> int:
@@ -79,15 +83,20 @@ class NameAlternatives:
         self.reader = reader
         self.exists = exists
         self.words: dict[str, NameWord] = {}
+        #: Indexes written before the key fields existed have none: no alternative.
+        self.enabled = NAME_SPELLINGS_FIELD in reader.schema
         #: id of a query word → the gazetteer key of the several-word name it begins
         self._entity_of: dict[int, str] = {}
 
-    def _present(self, word: str) -> list[str]:
-        return sorted(k for k in word_keys(word) if self.exists(NAMES_FIELD, k))
+    def _present(self, word: str, fieldname: str) -> list[str]:
+        return sorted(k for k in word_keys(word) if self.exists(fieldname, k))
 
     def prepare(self, atoms: list) -> None:
         """Read the query's words in order for names of several words: "United
         States" typed as two words reaches the key of "США" through its first word."""
+        self._entity_of = {}
+        if not self.enabled:
+            return
         plain = [a for a in atoms if not (a.phrase or a.prefix or a.fuzzy or a.scope)]
         starts: dict[int, object] = {}
         text = ""
@@ -95,44 +104,55 @@ class NameAlternatives:
             starts[len(text)] = atom
             text += atom.text + " "
         self._entity_of = {id(starts[offset]): key for offset, key in phrase_keys(text)
-                           if offset in starts and self.exists(NAMES_FIELD, key)}
+                           if offset in starts}
 
-    def query(self, atom) -> wq.Query | None:
-        """The key alternative of a word or phrase (a parsed ``Atom``); None when a word
-        reaches no key in the index (a phrase needs every word's)."""
+    def query(self, atom, field_langs: Iterable[str]) -> wq.Query | None:
+        """The key alternative of a word or phrase (a parsed ``Atom``) over the names
+        fields of ``field_langs``; None when a word reaches no key there (a phrase
+        needs every word's)."""
         words = TOKEN_PATTERN.findall(atom.text)
-        if not words or (len(words) > 1 and not atom.phrase):
+        if not self.enabled or not words or (len(words) > 1 and not atom.phrase):
             return None
         whole = self._entity_of.get(id(atom))
         if atom.phrase:
-            found = [key for offset, key in phrase_keys(atom.text)
-                     if offset == 0 and self.exists(NAMES_FIELD, key)]
+            found = [key for offset, key in phrase_keys(atom.text) if offset == 0]
             whole = found[0] if found else None
-        positions = [self._present(w) for w in words]
+        per_field = [q for lang in field_langs
+                     if (q := self._field_query(names_field(lang), words, whole)) is not None]
+        if not per_field:
+            return None
+        q = per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+        q.boost *= NAME_BOOST
+        return q
+
+    def _field_query(self, fieldname: str, words: list[str],
+                     whole: str | None) -> wq.Query | None:
+        if fieldname not in self.reader.schema:
+            return None
+        if whole and not self.exists(fieldname, whole):
+            whole = None
+        positions = [self._present(w, fieldname) for w in words]
         if len(words) == 1 and whole:
             positions[0].append(whole)
         if not all(positions):
-            q = wq.Term(NAMES_FIELD, whole) if whole and len(words) > 1 else None
-            if q is not None:
-                q.boost *= NAME_BOOST
-            return q
+            return wq.Term(fieldname, whole) if whole and len(words) > 1 else None
         for word, keys in zip(words, positions, strict=True):
             self._learn(word, keys)
         parts: list[wq.Query] = []
         for keys in positions:
-            terms = [wq.Term(NAMES_FIELD, k) for k in keys]
+            terms = [wq.Term(fieldname, k) for k in keys]
             parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
         q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
         if whole and len(words) > 1:
-            q = BestOf([q, wq.Term(NAMES_FIELD, whole)])
-        q.boost *= NAME_BOOST
+            q = BestOf([q, wq.Term(fieldname, whole)])
         return q
 
     def _learn(self, word: str, keys: Iterable[str]) -> None:
-        if word in self.words:
-            return
-        found = self.words[word] = NameWord(word)
-        for key in keys:
+        found = self.words.get(word)
+        if found is None:
+            found = self.words[word] = NameWord(word)
+        for key in set(keys) - found.keys:
+            found.keys.add(key)
             for spelling, n in self.spellings(key):
                 found.spellings[spelling] = max(found.spellings.get(spelling, 0), n)
 
@@ -172,6 +192,16 @@ class NameAlternatives:
                 out.append(Note(f"{found.word}: {_releases(typed)}; also spelled {listed}",
                                 f"{found.word}: {_releases_ru(typed)}; другие написания: {listed}"))
         return out
+
+
+def _same_word(spelling: str, typed: str) -> bool:
+    """Whether two lower-case spellings are one word: equal, or Russian forms of
+    one lemma."""
+    if spelling == typed:
+        return True
+    if script_of(spelling) == script_of(typed) == "cyrl":
+        return not set(russian_lemmas(spelling)).isdisjoint(russian_lemmas(typed))
+    return False
 
 
 def _releases(n: int) -> str:

@@ -217,13 +217,13 @@ def name_words(text: str) -> list[str]:
 SPELLING_JOIN = "|"
 
 
-def spelling_terms(text: str) -> str:
-    """The spellings field's value: "key|spelling" for each name of ``text`` (lower
+def spelling_terms(*texts: str) -> str:
+    """The spellings field's value: "key|spelling" for each name of ``texts`` (lower
     case, ё as е) and each of its keys, space-separated, each once.  It tells the
     query side which spellings in the archive a key stands for, and in how many
     releases."""
     terms: set[str] = set()
-    for word in set(name_words(text)):
+    for word in {word for text in texts for word in name_words(text)}:
         terms.update(_spelling_terms(word))
     return " ".join(sorted(terms))
 

@@ -34,7 +34,8 @@ MIN_NAME_LETTERS = 2
 def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
     """(the lemmas that read ``word`` as a name, else its first lemma; whether it is a
     name: a name reading of at least ``MIN_NAME_SCORE``, or a word the dictionary
-    lacks; whether the dictionary has it)."""
+    lacks; whether its lemmas are sure: the dictionary has it, as more than another
+    name's plural)."""
     morph = shared_morph_analyzer()
     parses = morph.parse(word)
     named = [p for p in parses if NAME_TAGS & p.tag.grammemes]
@@ -42,11 +43,20 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
     # A name in the plural is rare, another name's plural form common: "Алиев" also
     # reads as the genitive plural of "Алий" (which would meet "Ali"), "Лавров" of
     # "Лавр".  Plural readings count only when there is no other.
-    named = [p for p in named if "plur" not in p.tag] or named
-    if named:
-        lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in named)
-    else:
-        lemmas = dict.fromkeys(p.normal_form.replace("ё", "е") for p in parses[:1])
+    singular = [p for p in named if "plur" not in p.tag]
+    # A word read only as another name's plural ("Керимов" of "Керим") is most
+    # likely a surname the dictionary lacks: the word itself is kept too.
+    only_plural = bool(named) and not singular
+    named = singular or named
+    known = morph.word_is_known(word)
+    if not known:
+        # Guesses: the nouns among the first readings too ("Мэннинга" reads first
+        # as a feminine name, then as the genitive of "мэннинг").
+        named += [p for p in parses[:3] if p.tag.POS == "NOUN" and p not in named]
+    # Lemmas keep ё (romanised as "yo": "Fyodor") and also come without it.
+    lemmas = dict.fromkeys(form for p in (named or parses[:1])
+                           for form in (p.normal_form, p.normal_form.replace("ё", "е")))
+    if not named:
         first = parses[0] if parses else None
         if first is not None and first.tag.POS == "ADJF" and first.normal_form.endswith(
                 ADJECTIVE_ENDINGS):
@@ -55,8 +65,7 @@ def _russian_reading(word: str) -> tuple[tuple[str, ...], bool, bool]:
             stem = first.normal_form[:-4]
             if len(stem) >= MIN_STEM_LETTERS:
                 lemmas[stem] = None
-    known = morph.word_is_known(word)
-    return tuple(lemmas), share >= MIN_NAME_SCORE or not known, known
+    return tuple(lemmas), share >= MIN_NAME_SCORE or not known, known and not only_plural
 
 
 def russian_lemmas(word: str) -> tuple[str, ...]:
@@ -111,9 +120,9 @@ def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
         return latin_keys(lower)
     if kind != "cyrl":
         return frozenset()
-    lemmas, _, known = _russian_reading(lower)
+    lemmas, _, sure = _russian_reading(lower)
     keys: set[str] = set()
-    for spelling in dict.fromkeys(lemmas if known else (*lemmas, lower)):
+    for spelling in dict.fromkeys(lemmas if sure else (*lemmas, lower)):
         keys |= russian_keys(spelling)
     keys.discard("")
     return frozenset(keys)
