@@ -53,11 +53,9 @@ def clear_caches() -> None:
     """Forget every remembered key (after a fold rule changed)."""
     from indexer.names import countries, keys, romanising
     from indexer.names.analysis import candidates
-    from search import querylang
 
     for fn in (keys.name_keys, keys._russian_reading, romanising.russian_keys,
-               countries._country_key, countries._phrase_keys, candidates,
-               querylang._analyzed_positions):
+               countries._country_key, countries._phrase_keys, candidates):
         fn.cache_clear()
 
 
