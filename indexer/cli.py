@@ -8,14 +8,18 @@ indexer.cli`, the entry of the indexing child processes in tests and bench.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import tomllib
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 import click
 
+from indexer.gazetteer import GazetteerError
 from indexer.location import IndexNotFound, index_root
 from indexer.store import DiskFull, IndexBusy, Progress, ReadOnlyIndex, Store, Summary
 from indexer.topics import Taxonomy, TaxonomyError
@@ -30,6 +34,8 @@ EXIT_READ_ONLY = 77
 STORE_EXITS: dict[type[Exception], int] = {
     IndexBusy: EXIT_BUSY, DiskFull: EXIT_DISK_FULL, ReadOnlyIndex: EXIT_READ_ONLY,
 }
+#: The environment variable of the GAZETTEER setting (``retag --gazetteer`` sets it).
+GAZETTEER_ENV = "PRESSROOM_GAZETTEER"
 #: Plain log lines report progress every this many items when stderr is no terminal.
 LOG_EVERY = 500
 
@@ -38,7 +44,7 @@ Exit codes:
   0   every input went in
   1   some inputs failed (each is listed; the rest were committed)
   2   usage error: bad option, a PATH that does not exist, no index
-      (stats, retag) or an unreadable taxonomy file
+      (stats, retag) or an unreadable taxonomy or gazetteer file
   74  disk full: nothing was committed and the partial files were removed;
       free space and run again
   75  the index is busy: another pressroom process is writing to it
@@ -140,7 +146,7 @@ def run(operation, *args) -> None:
         sys.exit(STORE_EXITS[type(exc)])
     except IndexNotFound as exc:
         raise click.UsageError(str(exc)) from None
-    except TaxonomyError as exc:
+    except (TaxonomyError, GazetteerError) as exc:
         raise click.UsageError(str(exc)) from None
     finish(summary)
 
@@ -192,13 +198,40 @@ def rebuild(index_dir: str | None, paths: tuple[Path, ...]) -> None:
 @click.option("--topics", "topics_file", metavar="FILE", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Taxonomy TOML file (default: $PRESSROOM_TOPICS, else the bundled one).")
-def retag(index_dir: str | None, topics_file: Path | None) -> None:
-    """Re-tag every indexed release with the topic taxonomy; sources are not read."""
+@click.option("--gazetteer", "gazetteer_dir", metavar="DIR", default=None,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gazetteer files: countries.toml, organisations.toml, people.toml "
+                   "(default: $PRESSROOM_GAZETTEER, else the bundled ones).")
+def retag(index_dir: str | None, topics_file: Path | None, gazetteer_dir: Path | None) -> None:
+    """Re-tag every indexed release with the topic taxonomy and the gazetteer of
+    countries, organisations and people; sources are not read."""
+    from indexer.gazetteer import load_gazetteer
+
+    with gazetteer_setting(gazetteer_dir):
+        try:
+            taxonomy = Taxonomy.load(topics_file)
+            load_gazetteer()
+        except (TaxonomyError, GazetteerError) as exc:
+            raise click.UsageError(str(exc)) from None
+        run(make_store(index_dir, taxonomy).retag)
+
+
+@contextlib.contextmanager
+def gazetteer_setting(folder: Path | None) -> Iterator[None]:
+    """The GAZETTEER setting pointing at ``folder`` (when given) for the run: the
+    tagger reads it, in worker processes too."""
+    if folder is None:
+        yield
+        return
+    before = os.environ.get(GAZETTEER_ENV)
+    os.environ[GAZETTEER_ENV] = str(folder.resolve())
     try:
-        taxonomy = Taxonomy.load(topics_file)
-    except TaxonomyError as exc:
-        raise click.UsageError(str(exc)) from None
-    run(make_store(index_dir, taxonomy).retag)
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(GAZETTEER_ENV, None)
+        else:
+            os.environ[GAZETTEER_ENV] = before
 
 
 @click.command(epilog=EPILOG)

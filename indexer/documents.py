@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 from indexer.analysis import tokenize
-from indexer.fields import OTHER, stored_versions, text_fields
+from indexer.fields import (
+    COUNTRY_FIELD,
+    NAME_SPELLINGS_FIELD,
+    OTHER,
+    field_lang,
+    names_field,
+    stored_versions,
+    text_fields,
+)
+from indexer.names.analysis import spelling_terms
 from indexer.release import ANALYZED_LANGUAGES, Release, Version
 
 #: Picks topic slugs for a release; the taxonomy's tagger in practice.
@@ -26,11 +35,25 @@ def surface_words(release: Release) -> str:
     return " ".join(sorted(w for w in words if not w.isdigit() and len(w) > 1))
 
 
+def name_texts(release: Release) -> dict[str, str]:
+    """The text of each names field (``names_<lang>``): its versions' titles and
+    bodies.  Blank lines keep a name at the end of one text from joining the next
+    one's first in a phrase."""
+    texts: dict[str, list[str]] = {}
+    for lang, version in release.versions.items():
+        parts = texts.setdefault(names_field(field_lang(lang)), [])
+        parts += [part for part in (version.title, version.body) if part]
+    return {name: "\n\n".join(parts) for name, parts in texts.items() if parts}
+
+
 def release_document(release: Release, tagger: Tagger | None = None,
-                     now: dt.datetime | None = None) -> dict[str, Any]:
+                     now: dt.datetime | None = None,
+                     schema: Container[str] | None = None) -> dict[str, Any]:
     """The Whoosh document of a release.
 
-    Topics given by the source win; otherwise the tagger chooses them.
+    Topics given by the source win; otherwise the tagger chooses them.  With
+    ``schema`` (the index's), fields it lacks are left out: an index written
+    before a field existed (the name keys, issue 12) still takes new releases.
     """
     topics = list(release.topics) or (tagger(release) if tagger else [])
     doc: dict[str, Any] = {
@@ -48,6 +71,15 @@ def release_document(release: Release, tagger: Tagger | None = None,
         "indexed_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "words": surface_words(release),
     }
+    if schema is None or NAME_SPELLINGS_FIELD in schema:
+        names = name_texts(release)
+        doc.update(names)
+        doc[NAME_SPELLINGS_FIELD] = spelling_terms(*names.values())
+    if schema is None or COUNTRY_FIELD in schema:
+        # Countries, organisations and people (issue 13).
+        from indexer.entities import entity_fields
+
+        doc.update(entity_fields(release))
     for lang in ANALYZED_LANGUAGES:
         if lang in release.versions:
             title_name, body_name = text_fields(lang)

@@ -17,12 +17,39 @@ from typing import Any
 from whoosh import fields
 
 from indexer.analysis import BilingualAnalyzer, PlainAnalyzer
+from indexer.names.analysis import NameKeyAnalyzer, NameKeyText
 from indexer.release import ANALYZED_LANGUAGES
 from indexer.words import BilingualText
 
 #: Field-name language for versions in any language but the analyzed ones.
 OTHER = "other"
 TEXT_LANGUAGES = (*ANALYZED_LANGUAGES, OTHER)
+
+
+#: The script-neutral keys of the names of a version (issue 12, docs/names.md):
+#: "Лавров" and "Lavrov" index one key.  One field per field language, like the
+#: text fields, so a language filter keeps meaning "this version matched":
+#: ``names_en``, ``names_ru``, ``names_other``.  Indexes written before lack them.
+NAMES_SCOPE = "names"
+#: "key|spelling" of every name word: which spellings a key stands for in the
+#: archive, and in how many releases (spelling variants, marks in snippets).
+NAME_SPELLINGS_FIELD = "name_spellings"
+
+#: Who and where (issue 13, indexer/entities): the countries (ISO 3166 codes), organisations
+#: and people (ids) of a release, comma-separated, and each person's labels in both scripts
+#: ({"sergey-lavrov": {"en": "Sergey Lavrov", "ru": "Сергей Лавров"}}).  Indexes written
+#: before them lack these fields; ``retag`` adds them.
+COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD, PERSON_NAMES_FIELD = (
+    "country", "org", "person", "person_names")
+ENTITY_FIELDS = (COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD, PERSON_NAMES_FIELD)
+
+
+def entity_field_types() -> dict[str, fields.FieldType]:
+    """The entity fields by name, as ``build_schema`` (and ``retag``, for an older
+    index) adds them."""
+    keyword = {name: fields.KEYWORD(stored=True, commas=True, scorable=False)
+               for name in (COUNTRY_FIELD, ORG_FIELD, PERSON_FIELD)}
+    return {**keyword, PERSON_NAMES_FIELD: fields.STORED()}
 
 
 #: The text fields of a version: its title and its body.
@@ -45,6 +72,11 @@ def title_field(lang: str) -> str:
 
 def body_field(lang: str) -> str:
     return field_name("body", lang)
+
+
+def names_field(lang: str) -> str:
+    """``names_<lang>``: the name keys of a version in ``lang``."""
+    return field_name(NAMES_SCOPE, lang)
 
 
 def text_fields(lang: str) -> tuple[str, str]:
@@ -98,6 +130,12 @@ def build_schema() -> fields.Schema:
         # vocabulary for spelling and keyboard-layout suggestions.
         words=fields.KEYWORD(lowercase=True, scorable=True),
     )
+    # Positions kept, so that phrases work across the key ("Сергей Лавров").
+    for lang in TEXT_LANGUAGES:
+        schema.add(names_field(lang), NameKeyText(analyzer=NameKeyAnalyzer(), phrase=True))
+    schema.add(NAME_SPELLINGS_FIELD, fields.KEYWORD())
+    for name, field_type in entity_field_types().items():
+        schema.add(name, field_type)
     for lang in TEXT_LANGUAGES:
         analyzer = plain if lang == OTHER else bilingual
         # BilingualText indexes exactly like TEXT, only faster (indexer/words.py).

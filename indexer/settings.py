@@ -50,6 +50,9 @@ SETTINGS: dict[str, Setting] = {
                 "Most characters (title and body) in one language version of a release; "
                 "a longer release is refused with the reason, the rest of the batch goes on."),
         Setting("TOPICS", "", "Path of a topic taxonomy TOML file; empty uses the bundled one."),
+        Setting("GAZETTEER", "",
+                "Folder of the user's gazetteer files (countries.toml, organisations.toml, "
+                "people.toml; a file missing there is the bundled one); empty: the bundled ones."),
         Setting("INDEX_WORKERS", 0,
                 "Processes analyzing the releases of a large indexing run; 0: one per CPU "
                 "core, 1: only the writer's own."),

@@ -249,7 +249,8 @@ class Store(Generations, Syncing, Retagging):
         else:
             now = dt.datetime.now(dt.UTC)
             for release in releases:
-                writer.add_document(**release_document(release, self.tag, now=now))
+                writer.add_document(**release_document(release, self.tag, now=now,
+                                                      schema=writer.schema))
                 self.progress.advance()
                 crash_point(point)
         self.progress.finish()

@@ -122,7 +122,7 @@ def prepare(setup: Setup, tagger: Callable[[Release], list[str]], start: int,
 
     builder = ChunkBuilder(setup.schema, start)
     for release in releases:
-        builder.add(release_document(release, tagger, now=setup.now))
+        builder.add(release_document(release, tagger, now=setup.now, schema=setup.schema))
     return builder.build()
 
 

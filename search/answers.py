@@ -142,7 +142,7 @@ class Answers:
         parsed = parse(request.q)
         notes = [*parsed.notes, BUSY_NOTE]
         return SearchPage(request=request, partial=True, cut=["busy"],
-                          facets_timed_out=["year", "topic", "language"],
+                          facets_timed_out=[f.name for f in facets_of(request)],
                           understood=Understood(parsed.render(), "all", notes))
 
     def _search(self, ctx: _Context, request: SearchRequest) -> SearchPage:
@@ -291,7 +291,8 @@ class Answers:
         marks the page partial: Datasette's ``facets_timed_out``)."""
         out: dict[str, list[dict[str, Any]]] = {}
         timed_out: list[str] = []
-        data = FacetInput(ctx.table, filters, qdocs, request, topic_labels())
+        data = FacetInput(ctx.table, filters, qdocs, request, topic_labels(),
+                          searcher=ctx.searcher)
         for facet in facets_of(request):
             if ctx.deadline.expired():
                 timed_out.append(facet.name)

@@ -64,10 +64,30 @@ def render_page(page: SearchPage, color: bool) -> str:
     return "\n".join(lines)
 
 
+def entity_options(command):
+    """The entity filters of issue 13: --country, --org, --person (each repeatable)."""
+    for option in reversed([
+        click.option("--country", "countries", multiple=True,
+                      help="Only releases naming this country, an ISO code such as AZ "
+                           "(repeatable: any of them)."),
+        click.option("--org", "orgs", multiple=True,
+                     help="Only releases naming this organisation, e.g. osce (repeatable)."),
+        click.option("--person", "people", multiple=True,
+                     help="Only releases naming this person, e.g. sergey-lavrov (repeatable)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def entity_params(countries, orgs, people) -> dict[str, list[str]]:
+    return {"country": list(countries), "org": list(orgs), "person": list(people)}
+
+
 @click.command("search")
 @click.option("--index", "index_dir", default=None, help="Index folder (default $PRESSROOM_INDEX).")
 @click.option("--lang", "langs", multiple=True, help="Only this language version (repeatable).")
 @click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable: any of them).")
+@entity_options
 @click.option("--year", default=None, help="Only this year.")
 @click.option("--month", default=None, help="Only this month, YYYY-MM.")
 @click.option("--from", "date_from", default=None, help="On or after YYYY-MM-DD, YYYY-MM or YYYY.")
@@ -77,15 +97,15 @@ def render_page(page: SearchPage, color: bool) -> str:
 @click.option("--per-page", default="10", help="Hits per page (at most MAX_PAGE_SIZE).")
 @click.option("--json", "as_json", is_flag=True, help="Print the page as the web API's JSON.")
 @click.argument("query", nargs=-1)
-def search_command(index_dir, langs, topics, year, month, date_from, date_to, sort, page,
-                   per_page, as_json, query) -> None:
+def search_command(index_dir, langs, topics, countries, orgs, people, year, month, date_from,
+                   date_to, sort, page, per_page, as_json, query) -> None:
     """Search the archive for QUERY (words, "phrases", OR, -word, prefix*, fuzzy~).
 
     An empty QUERY lists every release, newest first.  Exit status: 0 on
     success, 2 when the request is invalid or there is no index yet.
     """
     params = {"q": " ".join(query), "lang": list(langs), "topic": list(topics), "sort": sort,
-              "page": page, "per_page": per_page}
+              "page": page, "per_page": per_page, **entity_params(countries, orgs, people)}
     for name, value in (("year", year), ("month", month), ("from", date_from), ("to", date_to)):
         if value:
             params[name] = value
@@ -132,6 +152,7 @@ def filter_params(query, langs, topics, year, month, date_from, date_to, sort) -
 
 @click.command("export")
 @filter_options
+@entity_options
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="csv",
               show_default=True, help="File format of the export.")
 @click.option("--text", is_flag=True, help="Add the plain text of both versions (csv, jsonl).")
@@ -141,12 +162,13 @@ def filter_params(query, langs, topics, year, month, date_from, date_to, sort) -
               help="Site address for permalinks (default $PRESSROOM_PUBLIC_URL).")
 @click.argument("query", nargs=-1)
 def export_command(index_dir, langs, topics, year, month, date_from, date_to, sort, fmt, text,
-                   output, base_url, query) -> None:
+                   output, base_url, query, countries=(), orgs=(), people=()) -> None:
     """Export every release matching QUERY (no 1,000-hit limit), in the search's order.
 
     Exit status: 0 on success, 2 when the request is invalid or there is no index yet.
     """
     params = filter_params(query, langs, topics, year, month, date_from, date_to, sort)
+    params.update(entity_params(countries, orgs, people))
     try:
         request = SearchRequest.from_params(params)
         archive = Archive(index_root(index_dir))

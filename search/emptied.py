@@ -17,9 +17,12 @@ from search.notes import Note
 from search.request import SearchRequest
 
 #: Filter name in FilterSets → the request parameters that set it.
-_PARAMS = {"topic": ("topic",), "year": ("year",), "month": ("month",), "dates": ("from", "to")}
+_PARAMS = {"topic": ("topic",), "year": ("year",), "month": ("month",), "dates": ("from", "to"),
+           "country": ("country",), "org": ("org",), "person": ("person",)}
 _NAMES = {"lang": ("language", "язык"), "topic": ("topic", "тема"), "year": ("year", "год"),
-          "month": ("month", "месяц"), "dates": ("date range", "период")}
+          "month": ("month", "месяц"), "dates": ("date range", "период"),
+          "country": ("country", "страна"), "org": ("organisation", "организация"),
+          "person": ("person", "человек")}
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""One object per facet type (Datasette's facet classes): year, month, topic, language.
+"""One object per facet type (Datasette's facet classes): year, month, topic, language,
+and the entities country, org and person (issue 13).
 
 Each knows its request parameter, counts its values (with ``search.facets``),
 labels them in both interface languages, says whether a value is a filter at
@@ -13,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from search import entities
 from search import facets as fc
 from search.labels import language_label, topic_label
 from search.request import SearchRequest
@@ -29,6 +31,8 @@ class FacetInput:
     topic_labels: dict[str, dict[str, str]]
     #: Per language, the releases matching the query in that language (language facet only).
     language_docs: dict[str, np.ndarray] | None = None
+    #: The searcher of the table's generation: people's names are stored with releases.
+    searcher: Any = None
 
 
 class Facet:
@@ -119,12 +123,35 @@ class LanguageFacet(Facet):
         return req.replace(langs=langs)
 
 
+class EntityFacet(Facet):
+    """Countries, organisations or people: disjunctive like topics (search.entities)."""
+
+    def __init__(self, kind: entities.EntityKind) -> None:
+        self.kind = kind
+        self.name = self.param = kind.name  # type: ignore[misc]
+
+    def count(self, data: FacetInput) -> list[dict[str, Any]]:
+        return entities.entity_facet(self.kind.name, data.table, data.filters, data.query_docs,
+                                     data.request, data.searcher)
+
+    def label(self, value: str,
+              topic_labels: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+        return entities.entity_label(self.kind.name, value)
+
+    def toggled(self, req: SearchRequest, value: str, selected: bool) -> SearchRequest:
+        chosen: tuple[str, ...] = getattr(req, self.kind.attr)
+        values = tuple(v for v in chosen if v != value) if selected else chosen + (value,)
+        return req.replace(**{self.kind.attr: values})
+
+
 YEAR, MONTH, TOPIC, LANGUAGE = YearFacet(), MonthFacet(), TopicFacet(), LanguageFacet()
+COUNTRY, ORG, PERSON = (EntityFacet(kind) for kind in entities.KINDS.values())
 #: Every facet type by its name in a search page.
-FACETS: dict[str, Facet] = {f.name: f for f in (YEAR, MONTH, TOPIC, LANGUAGE)}
+FACETS: dict[str, Facet] = {f.name: f for f in (YEAR, MONTH, TOPIC, LANGUAGE,
+                                                COUNTRY, ORG, PERSON)}
 
 
 def facets_of(request: SearchRequest) -> list[Facet]:
     """The facets a search page counts, in order: months only within a chosen year."""
-    return [YEAR, *([MONTH] if request.year else []), TOPIC, LANGUAGE]
+    return [YEAR, *([MONTH] if request.year else []), TOPIC, LANGUAGE, COUNTRY, ORG, PERSON]
 

@@ -20,6 +20,8 @@ from search.labels import language_label, topic_label
 from search.request import SearchRequest
 
 FACET_FIELDS = ("year", "month", "topics", "languages", "other_lang")
+#: Entity fields (issue 13): absent from indexes built before them (then no values).
+ENTITY_FIELDS = ("country", "org", "person")
 
 
 @dataclass
@@ -37,6 +39,8 @@ class DocTable:
     chronological: np.ndarray  # live docnums by (date, id)
     #: Per facet: its values, and every (live docnum, value number) pair carrying one.
     pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: Values derived from the table on demand and kept with it (search.entities).
+    memo: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, searcher) -> DocTable:
@@ -45,8 +49,12 @@ class DocTable:
         live = np.zeros(size, dtype=bool)
         live[list(reader.all_doc_ids())] = True
         postings: dict[str, dict[str, np.ndarray]] = {}
-        for name in FACET_FIELDS:
+        schema = searcher.schema
+        for name in FACET_FIELDS + ENTITY_FIELDS:
             values: dict[str, np.ndarray] = {}
+            if name not in schema:
+                postings[name] = values
+                continue
             for raw in reader.lexicon(name):
                 value = raw.decode() if isinstance(raw, bytes) else raw
                 mask = np.zeros(size, dtype=bool)
@@ -111,6 +119,9 @@ class FilterSets:
     year: np.ndarray | None = None
     month: np.ndarray | None = None
     dates: np.ndarray | None = None
+    country: np.ndarray | None = None
+    org: np.ndarray | None = None
+    person: np.ndarray | None = None
 
     @classmethod
     def of(cls, table: DocTable, request: SearchRequest) -> FilterSets:
@@ -121,11 +132,14 @@ class FilterSets:
             month=table.with_value("month", [request.month]) if request.month else None,
             dates=(table.in_range(request.date_from, request.date_to)
                    if request.date_from or request.date_to else None),
+            country=table.with_value("country", request.countries) if request.countries else None,
+            org=table.with_value("org", request.orgs) if request.orgs else None,
+            person=table.with_value("person", request.people) if request.people else None,
         )
 
     def apply(self, docs: np.ndarray, *, skip: tuple[str, ...] = ()) -> np.ndarray:
         out = docs
-        for name in ("topic", "year", "month", "dates"):
+        for name in ("topic", "year", "month", "dates", *ENTITY_FIELDS):
             value = getattr(self, name)
             if value is not None and name not in skip:
                 out = out & value

@@ -17,6 +17,7 @@ from indexer.fields import TEXT_LANGUAGES, stored_versions, text_fields
 from indexer.location import live_index_dir
 from indexer.statistics import read_stats
 from search import facets as fc
+from search.entities import release_entities
 from search.highlight import highlight_all
 from search.hits import read_hit
 from search.labels import language_label, topic_label, topic_labels
@@ -73,6 +74,7 @@ class Releases:
             "versions": versions,
             "source": stored.get("source", ""),
             "indexed_at": stored.get("indexed_at", ""),
+            "entities": release_entities(stored),
         }
 
     def more_like_this(self, release_id: str, limit: int = 5,
@@ -102,6 +104,11 @@ class Releases:
         results = searcher.search(wq.Or(clauses), mask={docnum}, limit=max(1, min(limit, 50)))
         return [read_hit(searcher, hit.docnum, hit.score, {}, {}, (), prefer=prefer).to_dict()
                 for hit in results]
+
+    def facet_table(self) -> tuple[Any, fc.DocTable]:
+        """The searcher and facet table of the live generation (entity pages count on it)."""
+        ctx = self._context(None)
+        return ctx.searcher, ctx.table
 
     def release_count(self) -> int:
         """Live releases in the index a search would see now (health checks)."""

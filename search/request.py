@@ -22,6 +22,9 @@ MAX_VALUES = 20
 # also take "１" (full-width) and int() takes "1_0".
 _LANG_CODE = re.compile(r"[a-z]{2,3}")
 _TOPIC_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+#: Entity filters (issue 13): an ISO 3166 alpha-2 code; an organisation's or person's slug.
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+_ENTITY_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
 #: A date bound: YYYY-MM-DD, or YYYY-MM or YYYY for the whole month or year.
@@ -105,6 +108,10 @@ class SearchRequest:
     q: str = ""
     langs: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    #: Entity filters (issue 13), each disjunctive within itself like topics.
+    countries: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
     year: int | None = None
     month: str | None = None
     #: Several years picked together (any of them); a single year is ``year``.
@@ -124,6 +131,7 @@ class SearchRequest:
     def validate(self) -> None:
         """Raise QueryError for a request no page can answer."""
         self._validate_filters()
+        self._validate_entities()
         self._validate_dates()
         self._validate_paging()
 
@@ -152,6 +160,31 @@ class SearchRequest:
             raise QueryError(Note(
                 f"select at most {MAX_VALUES} languages and {MAX_VALUES} topics",
                 f"выберите не больше {MAX_VALUES} языков и {MAX_VALUES} тем"))
+
+    def _validate_entities(self) -> None:
+        """The country, org and person filters (issue 13)."""
+        for code in self.countries:
+            if not _COUNTRY_CODE.fullmatch(code):
+                raise QueryError(Note(
+                    f"country must be an ISO 3166 two-letter country code such as AZ or RU, "
+                    f"not {code!r}",
+                    f"country должен быть двухбуквенным кодом страны ISO 3166, например AZ "
+                    f"или RU, а не {code!r}"))
+        for name, values in (("org", self.orgs), ("person", self.people)):
+            for value in values:
+                if not _ENTITY_SLUG.fullmatch(value):
+                    raise QueryError(Note(
+                        f"{name} must be an identifier such as 'osce' or 'sergey-lavrov' "
+                        f"(lowercase letters, digits and '-'), not {value!r}",
+                        f"{name} должен быть идентификатором, например 'osce' или "
+                        f"'sergey-lavrov' (строчные латинские буквы, цифры и '-'), "
+                        f"а не {value!r}"))
+        if max(len(self.countries), len(self.orgs), len(self.people)) > MAX_VALUES:
+            raise QueryError(Note(
+                f"select at most {MAX_VALUES} countries, {MAX_VALUES} organisations and "
+                f"{MAX_VALUES} people",
+                f"выберите не больше {MAX_VALUES} стран, {MAX_VALUES} организаций и "
+                f"{MAX_VALUES} людей"))
 
     def _validate_dates(self) -> None:
         """The years, the month and the date range."""
@@ -221,6 +254,9 @@ class SearchRequest:
             q=clean_text(" ".join(q)),
             langs=tuple(dict.fromkeys(v.lower() for v in _values(params, "lang"))),
             topics=tuple(dict.fromkeys(v.lower() for v in _values(params, "topic"))),
+            countries=tuple(dict.fromkeys(v.upper() for v in _values(params, "country"))),
+            orgs=tuple(dict.fromkeys(v.lower() for v in _values(params, "org"))),
+            people=tuple(dict.fromkeys(v.lower() for v in _values(params, "person"))),
             year=years[0] if len(years) == 1 else None,
             years=years if len(years) > 1 else (),
             month=_single(params, "month"),
@@ -238,6 +274,9 @@ class SearchRequest:
             pairs.append(("q", self.q))
         pairs += [("lang", v) for v in self.langs]
         pairs += [("topic", v) for v in self.topics]
+        pairs += [("country", v) for v in self.countries]
+        pairs += [("org", v) for v in self.orgs]
+        pairs += [("person", v) for v in self.people]
         pairs += [("year", str(v)) for v in self.selected_years]
         if self.month:
             pairs.append(("month", self.month))
@@ -278,6 +317,9 @@ class SearchRequest:
             "q": self.q,
             "lang": list(self.langs),
             "topic": list(self.topics),
+            "country": list(self.countries),
+            "org": list(self.orgs),
+            "person": list(self.people),
             "year": self.year,
             "years": list(self.selected_years),
             "month": self.month,

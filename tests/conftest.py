@@ -57,6 +57,18 @@ def app(sample_index: Path):
                        "ZERO_RESULTS_LOG": False})
 
 
+@pytest.fixture(scope="session")
+def entity_index(sample_index: Path) -> Path:
+    """The sample index, its releases tagged with countries, organisations and people by
+    the indexer (issue 13); a name of its own for the tests that count on them."""
+    return sample_index
+
+
+@pytest.fixture(scope="session")
+def entity_app(app):
+    return app
+
+
 @pytest.fixture()
 def client(app):
     return app.test_client()

@@ -30,7 +30,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Werkzeug enforces the body limit while reading, before anything is parsed.
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_BYTES"])
 
-    from webui import api, archive, errors, i18n, ingest, pagecache, pages, research, security
+    from webui import (
+        api,
+        archive,
+        entities,
+        errors,
+        i18n,
+        ingest,
+        pagecache,
+        pages,
+        research,
+        security,
+    )
 
     archive.init_app(app)
     pagecache.init_app(app)
@@ -40,5 +51,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ingest.bp)
+    app.register_blueprint(entities.bp)
     research.init_app(app)
     return app

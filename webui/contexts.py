@@ -82,6 +82,7 @@ def search_context(params: Mapping[str, Any], base: str,
         data["suggestion"]["url"] = href(base, req.replace(q=data["suggestion"]["q"]).to_params())
 
     data["chips"] = chips(req, data["facets"], labels, base)
+    entity_hooks(data, req, base)
     data["histogram"] = histogram(data["facets"].get("year", []))
     data["links"] = links(req, data, base)
     for emptied in data["emptied_by"]:
@@ -94,6 +95,13 @@ def search_context(params: Mapping[str, Any], base: str,
         "dates": without(pairs, "from", "to", "page", "year", "month"),
     }
     return data
+
+
+def entity_hooks(data: dict[str, Any], req: SearchRequest, base: str) -> None:
+    """Entity facets' page links and chips (issue 13, webui.entities)."""
+    from webui.entities import search_hooks  # imports this module
+
+    search_hooks(data, req, base)
 
 
 def _add_toggle(item: dict[str, Any], facet: str, req: SearchRequest, base: str) -> bool:
@@ -252,6 +260,10 @@ def release_context(release_id: str, highlight: str | None,
     for hit in more:
         hit["release_url"] = url_for("pages.release", release_id=hit["id"])
     release["more_like_this"] = more
+    from webui.entities import add_entity_urls  # imports this module
+
+    for kind, items in release.get("entities", {}).items():
+        add_entity_urls(items, kind)
     release["highlight"] = highlight or None
     release["citation"] = research.citation_context(release)
     release["links"] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from webui.openapi_entities import ENTITY_PARAMS, add_entities
 from webui.openapi_schemas import (
     CITATION,
     COUNTED,
@@ -58,6 +59,7 @@ SEARCH_PARAMS = [
     query_param("q", {"type": "string"}, 'Words, phrases ("…"), OR, -excluded; empty browses.'),
     array_param("lang", "Language of the release (repeatable): en, ru, …", "^[A-Za-z]{2,3}$"),
     array_param("topic", "Topic slug (repeatable).", "^[a-z0-9][a-z0-9_-]{0,63}$"),
+    *ENTITY_PARAMS,
     query_param("year", array({"type": "integer", "minimum": 1000, "maximum": 9999})
                 | {"maxItems": 20}, "Year (repeatable: any of the years)."),
     query_param("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM."),
@@ -387,3 +389,7 @@ DOCUMENT["paths"]["/api/releases/{release_id}"]["delete"] = {
     },
 }
 DOCUMENT["components"]["schemas"]["IngestEntry"] = INGEST_ENTRY
+
+# ---------------------------------------------------------------- who and where (issue 13)
+
+add_entities(DOCUMENT)

@@ -78,6 +78,9 @@ QUERY = obj(
         "q": {"type": "string"},
         "lang": array({"type": "string"}),
         "topic": array({"type": "string"}),
+        "country": array({"type": "string"}),
+        "org": array({"type": "string"}),
+        "person": array({"type": "string"}),
         "year": {"type": ["integer", "null"]},
         "years": array({"type": "integer"}),
         "month": NULLABLE_STRING,
@@ -104,7 +107,8 @@ SEARCH_PAGE = obj(
         "facets": {
             "type": "object",
             "properties": {
-                name: array(ref("FacetValue")) for name in ("year", "month", "topic", "language")
+                name: array(ref("FacetValue"))
+                for name in ("year", "month", "topic", "language", "country", "org", "person")
             },
             "additionalProperties": array(ref("FacetValue")),
         },
@@ -139,7 +143,8 @@ SEARCH_PAGE = obj(
         "chips": array(
             obj(
                 {
-                    "name": {"enum": ["lang", "topic", "year", "month", "from", "to"]},
+                    "name": {"enum": ["lang", "topic", "year", "month", "from", "to",
+                                      "country", "org", "person"]},
                     "value": {"type": "string"},
                     "label": ref("Label"),
                     "remove_url": {"type": "string"},

@@ -45,7 +45,8 @@ from webui.settings import setting
 bp = Blueprint("research", __name__)
 EXTENSION = "pressroom.zeroresults"
 #: Search parameters a download carries over (paging is left out: a download is the whole set).
-SEARCH_NAMES = ("q", "lang", "topic", "year", "month", "from", "to", "sort")
+SEARCH_NAMES = ("q", "lang", "topic", "year", "month", "from", "to", "sort",
+                "country", "org", "person")
 TIMELINE_FORMATS = ("json", "csv")
 #: Rows the admin report lists at most.
 MAX_REPORT_ROWS = 1000

@@ -19,6 +19,7 @@ from indexer.fields import OTHER, SCOPES, field_name
 from indexer.words import WordAnalysis, word_cache
 from search.deadline import Deadline
 from search.matching import BestOf
+from search.names import NameAlternatives
 from search.notes import Note
 from search.phrasemarks import MarkTerms
 from search.query.expansion import PREFIX_EXPANSIONS, Expansion
@@ -102,6 +103,8 @@ class QueryCompiler(Expansion, Widening):
         self._analyses: dict[bool, WordAnalysis] = {}
         #: (scope, field languages) → the field names an atom is searched in.
         self._field_names: dict[tuple, list[str]] = {}
+        #: Names across scripts: the name-key alternative of each word (search/names.py).
+        self.names = NameAlternatives(reader, self._exists)
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
@@ -114,6 +117,7 @@ class QueryCompiler(Expansion, Widening):
         # edit-distance walk of the vocabulary.
         self._may_relax = sum(len(g.atoms) for g in parsed.positive) <= MAX_RELAXED_QUERY_WORDS
         self._share_out(parsed, field_langs)
+        self.names.prepare([a for g in parsed.positive for a in g.atoms])
         positives = [self._group(g, field_langs, terms, notes) for g in parsed.positive]
         negatives = [self._group(g, field_langs, None, notes) for g in parsed.negative]
         if parsed.positive:
@@ -127,6 +131,7 @@ class QueryCompiler(Expansion, Widening):
             return CompiledQuery(None, {}, notes)
         if negatives:
             top = wq.AndNot(top, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+        notes += [n for n in self.names.notes() if n not in notes]
         if self._cap_note is not None:
             notes.append(self._cap_note)
         return CompiledQuery(top, dict(terms), notes)
@@ -167,9 +172,29 @@ class QueryCompiler(Expansion, Widening):
                 terms[fieldname].add_atom(positions, atom.phrase)
         if not atom.phrase and not atom.scope and any(ch.isdigit() for ch in atom.text):
             per_field.append(wq.Term("number", atom.text.strip(), boost=NUMBER_BOOST))
+        if not (atom.prefix or atom.fuzzy or atom.scope):
+            self._name_alternative(atom, field_langs, terms, per_field)
         if not per_field:
             return wq.NullQuery
         return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    def _name_alternative(self, atom: Atom, field_langs, terms, per_field: list) -> None:
+        """The word's or phrase's name-key alternative (search/names.py), and the
+        other spellings it reached marked as matched."""
+        q = self.names.query(atom, field_langs)
+        if q is None:
+            return
+        per_field.append(q)
+        if terms is None:
+            return
+        words = TOKEN_PATTERN.findall(atom.text)
+        for fieldname in self._fields(atom, field_langs):
+            plain = fieldname.endswith(f"_{OTHER}")
+            positions = [sorted({t for s in self.names.marked_spellings(w)
+                                 for pos in self._analyzed_positions(s, plain) for t in pos})
+                         for w in words]
+            if all(positions):
+                terms[fieldname].add_atom(positions, atom.phrase)
     def _exists(self, fieldname: str, term: str) -> bool:
         key = (fieldname, term)
         found = self._present.get(key)

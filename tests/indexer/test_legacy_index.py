@@ -43,4 +43,6 @@ def test_legacy_index_answers_as_before(legacy_archive: Archive, answer: dict) -
     assert [hit["id"] for hit in page.hits] == answer["ids"]
     facets = {name: [[v["value"], v["count"]] for v in values]
               for name, values in page.facets.items()}
+    # Entity facets (issue 13) came later: an index without their fields has them empty.
+    assert all(facets.pop(name) == [] for name in ("country", "org", "person"))
     assert facets == answer["facets"]

@@ -11,13 +11,16 @@ from search.request import SearchRequest
 
 def test_each_facet_knows_its_request_parameter() -> None:
     assert {name: facet.param for name, facet in FACETS.items()} == {
-        "year": "year", "month": "month", "topic": "topic", "language": "lang"}
+        "year": "year", "month": "month", "topic": "topic", "language": "lang",
+        "country": "country", "org": "org", "person": "person"}
 
 
 def test_months_are_counted_only_within_a_chosen_year() -> None:
-    assert [f.name for f in facets_of(SearchRequest())] == ["year", "topic", "language"]
+    entities = ["country", "org", "person"]
+    assert [f.name for f in facets_of(SearchRequest())] == ["year", "topic", "language",
+                                                            *entities]
     assert [f.name for f in facets_of(SearchRequest(year=2017))] == [
-        "year", "month", "topic", "language"]
+        "year", "month", "topic", "language", *entities]
 
 
 def test_toggled_switches_a_value_on_and_off() -> None:

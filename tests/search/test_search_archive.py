@@ -243,9 +243,12 @@ def test_snippet_without_query_is_the_opening(archive) -> None:
 
 
 def test_language_filter_restricts_matching_to_that_version(archive) -> None:
-    page = run(archive, "Azərbaycan", lang="az")
+    page = run(archive, "mədəniyyəti", lang="az")
     assert ids(page) == {"2016-108"} and page.hits[0]["lang"] == "az"
-    assert run(archive, "Azərbaycan", lang="en").total == 0
+    assert run(archive, "mədəniyyəti", lang="en").total == 0
+    # A name meets its other spellings in the filtered version only (issue 12):
+    # "Azərbaycan" is "Azerbaijan" in the English versions.
+    assert "2016-108" in ids(run(archive, "Azərbaycan", lang="en"))
 
 
 # ---------------------------------------------------------------- browse, sort, paging

@@ -235,16 +235,17 @@ def test_release_json_carries_plain_text_and_marked_html(tmp_path) -> None:
 # ---------------------------------------------------------------- item 16: across versions
 
 def test_language_counts_account_for_every_hit(api) -> None:
-    # "Lavrov" stands in the English text only, "каспийском" in the Russian only.
-    body = _search(api, "q=Lavrov каспийском")
+    # "neighborly" stands in the English text only, "каспийском" in the Russian only
+    # ("Lavrov" no longer does: the Russian "Лавровым" meets it, issue 12).
+    body = _search(api, "q=neighborly каспийском")
     assert body["total"] > 0
     counted = {v["value"]: v["count"] for v in body["facets"]["language"]}
     assert counted.get("across", 0) > 0
     assert sum(counted.values()) >= body["total"]
-    hits_in_a_language = _search(api, "q=Lavrov каспийском&lang=en")["total"] + _search(
-        api, "q=Lavrov каспийском&lang=ru")["total"]
+    hits_in_a_language = _search(api, "q=neighborly каспийском&lang=en")["total"] + _search(
+        api, "q=neighborly каспийском&lang=ru")["total"]
     assert counted["across"] >= body["total"] - hits_in_a_language
-    html = api.get("/search?q=Lavrov+каспийском").get_data(as_text=True)
+    html = api.get("/search?q=neighborly+каспийском").get_data(as_text=True)
     assert "across two versions only" in html
 
 

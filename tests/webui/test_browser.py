@@ -405,3 +405,88 @@ def test_keyboard_slash_autofocus_and_skip_to_filters(page):  # item 13
     skip.focus()
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#filters"
+
+
+# ------------------------------------------------------------ issue 13: who and where
+
+@pytest.fixture(scope="session")
+def entity_tab(browser, live_server):
+    """One tab for the entity tests (bypass_csp: axe is injected by the test)."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
+                                  locale="en-US", bypass_csp=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def _twin_counts(entity_app, url: str) -> dict[str, dict[str, int]]:
+    body = entity_app.test_client().get(f"/api/search?{urlsplit(url).query}").get_json()
+    return {name: {v["value"]: v["count"] for v in values if v["toggle_url"]}
+            for name, values in body["facets"].items()}
+
+
+def test_country_and_person_facets_change_the_other_counts(entity_tab, entity_app):
+    tab = entity_tab
+    tab.goto("/search")
+    everything = {f: facet_counts(tab, f) for f in ("country", "org", "person", "topic")}
+    tab.locator('ul[data-facet="country"] a.facet__link[data-value="AZ"]').click()
+    tab.wait_for_load_state()
+    assert parse_qs(urlsplit(tab.url).query)["country"] == ["AZ"]
+    with_country = {f: facet_counts(tab, f) for f in ("country", "org", "person", "topic")}
+    twin = _twin_counts(entity_app, tab.url)
+    assert with_country == {f: twin[f] for f in with_country}
+    # The country facet is disjunctive (its counts stay); the others narrow.
+    assert with_country["country"] == everything["country"]
+    assert with_country["person"] != everything["person"]
+    tab.locator('ul[data-facet="person"] a.facet__link[data-value="elmar-mammadyarov"]').click()
+    tab.wait_for_load_state()
+    query = parse_qs(urlsplit(tab.url).query)
+    assert query["country"] == ["AZ"] and query["person"] == ["elmar-mammadyarov"]
+    both = {f: facet_counts(tab, f) for f in ("country", "org", "person", "topic")}
+    twin = _twin_counts(entity_app, tab.url)
+    assert both == {f: twin[f] for f in both}
+    assert both["country"] != with_country["country"]  # now counted under the person
+    assert both["country"]["AZ"] == tab.locator("ol.hits > li").count()
+    chips = tab.locator(".chips a.chip")
+    assert chips.count() == 2 and "Elmar Mammadyarov" in chips.nth(1).inner_text()
+
+
+def test_person_page_names_chart_and_a_co_mentioned_country(entity_tab):
+    tab = entity_tab
+    tab.goto("/search?country=AZ")
+    tab.locator('ul[data-facet="person"] a.facet__page[data-entity="elmar-mammadyarov"]').click()
+    tab.wait_for_load_state()
+    assert urlsplit(tab.url).path == "/people/elmar-mammadyarov"
+    assert tab.locator("h1#entity-name").inner_text() == "Elmar Mammadyarov"
+    assert tab.locator("#entity-other-name").inner_text() == "Эльмар Мамедъяров"
+    bars = tab.locator("#entity-chart .histogram__bar")
+    assert bars.count() >= 1 and bars.first.is_visible()
+    total = int(tab.locator("#entity-total").inner_text())
+    assert tab.locator("ol.hits > li").count() == min(total, 10)
+    tab.locator('ul[data-co-mentioned="country"] a[data-value="AZ"]').click()
+    tab.wait_for_load_state()
+    assert urlsplit(tab.url).path == "/countries/AZ"
+    assert tab.locator("h1#entity-name").inner_text() == "Azerbaijan"
+    assert tab.locator("#entity-other-name").inner_text() == "Азербайджан"
+
+
+def test_axe_on_entity_pages(entity_tab):
+    tab = entity_tab
+    found = {}
+    # One page per template (organisations share the entity template).
+    for url in ("/people/sergey-lavrov", "/countries/AZ",
+                "/search?country=AZ&person=elmar-mammadyarov"):
+        tab.goto(url)
+        violations = _axe(tab)
+        if violations:
+            found[url] = violations
+    tab.goto("/ui-language?ui=ru&next=/countries/AZ")
+    assert tab.locator("h1#entity-name").inner_text() == "Азербайджан"
+    if violations := _axe(tab):
+        found["/countries/AZ (ru)"] = violations
+    tab.goto("/ui-language?ui=en&next=/")
+    assert not found, found

@@ -38,6 +38,9 @@ OPERATIONS = [
     ("/api/releases/{release_id}/citation", GenerationMode.NEGATIVE),
     ("/api/admin/zero-results", GenerationMode.POSITIVE),
     ("/api/admin/zero-results", GenerationMode.NEGATIVE),
+    ("/api/countries/{code}", GenerationMode.POSITIVE),
+    ("/api/organisations/{org_id}", GenerationMode.POSITIVE),
+    ("/api/people/{person_id}", GenerationMode.NEGATIVE),
 ]
 
 

@@ -1,0 +1,118 @@
+"""The gazetteer: every known country, organisation and person, and where texts name them."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from indexer.analysis import STOP_WORDS
+from indexer.gazetteer.datafiles import (
+    FILES,
+    data_folder,
+    data_path,
+    read_countries,
+    read_ignored,
+    read_named,
+)
+from indexer.gazetteer.matching import NameIndex, fold, make_name
+from indexer.gazetteer.model import EXACT, IGNORED, KINDS, Entity, Name
+
+
+class Gazetteer:
+    """Countries (ISO 3166 alpha-2 ids, CLDR names), organisations and known people."""
+
+    def __init__(self, entries: dict[str, list], folder: Path | None = None,
+                 ignored: list[str] = ()) -> None:
+        self.folder = folder
+        self._by_id: dict[tuple[str, str], Entity] = {}
+        self._order: dict[str, list[Entity]] = {kind: [] for kind in KINDS}
+        names: list[Name] = []
+        owners: dict[tuple[str, str], set[str]] = {}
+        for kind in KINDS:
+            for entry in entries.get(kind, []):
+                entity = entry.entity
+                self._by_id[kind, entity.id] = entity
+                self._order[kind].append(entity)
+                for text in dict.fromkeys(entry.names):
+                    name = make_name(entity, text)
+                    if name is not None:
+                        names.append(name)
+                        owners.setdefault(_spelling(name), set()).add(entity.id)
+        # A name two entities of a kind share ("Виргинские о-ва" of VG and VI in
+        # CLDR) names neither.
+        names = [n for n in names if len(owners[_spelling(n)]) == 1]
+        # Found like names, then dropped (``NameIndex.scan``).
+        names += filter(None, (make_name(IGNORED, text) for text in ignored))
+        self.names = names
+        self._index = NameIndex(names)
+        self._words = self._single_words(names)
+
+    @staticmethod
+    def _single_words(names: list[Name]) -> dict[str, Entity]:
+        """Countries and organisations by each form of their one-word names."""
+        words: dict[str, Entity] = {}
+        for name in names:
+            if len(name) != 1 or name.entity.kind == "person":
+                continue
+            word = name.words[0]
+            if word.case == EXACT and (len(word.text) <= 2 or word.text.lower() in STOP_WORDS):
+                continue  # "US" is a country, "us" a pronoun; "WHO" and "who"
+            for form in word.forms:
+                words.setdefault(form, name.entity)
+        return words
+
+    def entity(self, kind: str, id: str) -> Entity | None:
+        return self._by_id.get((kind, id))
+
+    def entities(self, kind: str) -> list[Entity]:
+        """Every entity of ``kind`` in data-file order."""
+        return list(self._order.get(kind, []))
+
+    def entity_of_word(self, word: str, lang: str) -> Entity | None:
+        """The country or organisation ONE word names: a lower-cased English word
+        ("azerbaijani") or a Russian lemma ("азербайджанский")."""
+        return self._words.get(fold(word).lower())
+
+    def find(self, text: str, lang: str) -> list[tuple[int, int, Entity]]:
+        """Every mention in ``text``: (start, end, entity), multi-word names included,
+        Russian in any inflection; "армяно-азербайджанского" gives Armenia and Azerbaijan."""
+        return self._index.find(text)
+
+
+def _spelling(name: Name) -> tuple[str, str]:
+    """A name as written, case aside (abbreviations keep theirs), with its kind."""
+    words = (w.text if w.case == EXACT else w.text.lower() for w in name.words)
+    return name.entity.kind, " ".join(words)
+
+
+_CACHE: dict[str, tuple[tuple, Gazetteer]] = {}
+_LOCK = threading.Lock()
+
+
+def load_gazetteer(folder: str | Path | None = None) -> Gazetteer:
+    """The gazetteer of ``folder`` (else the GAZETTEER setting, else the bundled
+    data), read again when one of its files changes; ``GazetteerError`` when a
+    file is broken."""
+    where = data_folder(folder)
+    paths = [data_path(where, kind) for kind in KINDS]
+    stamp = tuple((str(p), _mtime(p)) for p in paths)
+    with _LOCK:
+        cached = _CACHE.get(str(where))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        gazetteer = Gazetteer({"country": read_countries(where),
+                               "org": read_named(where, "org"),
+                               "person": read_named(where, "person")}, where,
+                              read_ignored(where))
+        _CACHE[str(where)] = (stamp, gazetteer)
+        return gazetteer
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+__all__ = ["FILES", "Gazetteer", "load_gazetteer"]

@@ -1,0 +1,317 @@
+"""Words and names as the gazetteer matches them in texts.
+
+A text word counts as a word of a name when one of its *keys* is one of that
+word's *forms*.  Keys of a text word (``text_keys``): the word lowercased,
+and for Russian every lemma the index's own analysis gives it (the same cache
+the index uses).  Forms of a name's word (``name_forms``): the word lowercased
+and, for Russian, every inflected form pymorphy3 knows of it; people's names
+pymorphy3 does not know get the regular endings of Russian names.  English
+words match as written: the data file lists the forms ("Azerbaijani",
+"Azerbaijanis").  So "Азербайджане", "азербайджанского" and "Мамедъяровым" meet
+their names in any inflection, and lemma meets lemma only through a form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from indexer.analysis import (
+    CACHE_SIZE,
+    TOKEN_PATTERN,
+    WORD_JOINERS,
+    BilingualMorphFilter,
+    default_analyzer,
+    script_of,
+    shared_morph_analyzer,
+    tokenize,
+)
+from indexer.gazetteer.model import ANY, CAPITALISED, EXACT, IGNORED, Entity, Name, Word
+
+#: A token: (start, end, text as written).
+Token = tuple[int, int, str]
+
+_PARTS = re.compile(r"[^\W_]+")
+_JOINED = re.compile(r"[‐‑/-]")
+_FOLDS = str.maketrans({"‐": "-", "‑": "-", "’": "'", "ʼ": "'", "ё": "е", "Ё": "Е"})
+#: Tags of the pymorphy3 parses whose inflections a person's name may take.
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+
+
+def fold(word: str) -> str:
+    """The word as keys and forms compare it: typographic marks folded, ё as е."""
+    return word.translate(_FOLDS)
+
+
+def _morph_filter() -> BilingualMorphFilter:
+    for item in default_analyzer().items:
+        if isinstance(item, BilingualMorphFilter):
+            return item
+    raise RuntimeError("the bilingual analyzer has no morphological filter")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def text_keys(word: str) -> frozenset[str]:
+    """The keys of a word as written in a text ("Азербайджане" → азербайджане,
+    азербайджан; "Azerbaijan's" → azerbaijan)."""
+    lower = fold(word).lower()
+    if lower.endswith("'s"):
+        lower = lower[:-2]
+    lower = lower.rstrip("'")
+    if script_of(lower) != "cyrl":
+        return frozenset((lower,))
+    # The index's analysis has these lemmas cached already: they cost nothing more.
+    terms = _morph_filter().terms(lower)
+    return frozenset(t.lstrip("=") for t in terms) | {lower}
+
+
+def word_case(word: str) -> str:
+    """How a name's word must be written in a text: abbreviations ("OSCE",
+    "ОБСЕ") exactly, capitalised words capitalised, the others in any case."""
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return EXACT
+    if letters and word[0].isupper():
+        return CAPITALISED
+    return ANY
+
+
+def name_forms(word: str, person: bool = False) -> frozenset[str]:
+    """Every lowercased form a name's word may take in a text (see the module doc)."""
+    lower = fold(word).lower()
+    forms = {lower}
+    if script_of(lower) != "cyrl":
+        return frozenset(forms)
+    morph = shared_morph_analyzer()
+    parses = morph.parse(lower)
+    known = morph.word_is_known(lower)
+    if known and parses and not person:
+        forms.update(fold(p.word) for p in parses[0].lexeme)
+    elif not known and not person:
+        forms.update(name_endings(lower))
+    if person:
+        named = [p for p in parses if _NAME_TAGS & p.tag.grammemes]
+        if known and named:
+            for parse in named:
+                if fold(parse.normal_form) == lower:
+                    forms.update(fold(p.word) for p in parse.lexeme)
+        if len(forms) == 1:
+            forms.update(name_endings(lower))
+    return frozenset(forms)
+
+
+def name_endings(word: str) -> list[str]:
+    """The regular case forms of a Russian personal name or surname pymorphy3
+    does not know ("мамедъяров" → мамедъярова, мамедъярову, мамедъяровым, …)."""
+    if re.search(r"(ов|ев|ин|ын)$", word):
+        return [word + e for e in ("а", "у", "ым", "е", "ой", "ы", "ых", "ыми")]
+    if re.search(r"(ова|ева|ина|ына)$", word):
+        return [word[:-1] + e for e in ("ой", "у", "ых")]
+    if word.endswith(("ий", "ей", "ай")):
+        stem = word[:-1]
+        return [stem + e for e in ("я", "ю", "ем", "е", "и")]
+    if word.endswith("ь"):
+        stem = word[:-1]
+        return [stem + e for e in ("я", "ю", "ем", "е")]
+    if word.endswith(("а", "я")):
+        stem, soft = word[:-1], word.endswith("я") or word[-2:-1] in "гкхжшщч"
+        return [stem + e for e in (("и", "е", "ю", "ей") if soft else ("ы", "е", "у", "ой"))]
+    if re.search(r"[бвгджзклмнпрстфхцчшщ]$", word):
+        return [word + e for e in ("а", "у", "ом", "е", "ым")]
+    return []
+
+
+def make_name(entity: Entity, text: str) -> Name | None:
+    """A name of ``entity`` from its text in a data file; None when it has no word."""
+    person = entity.kind in ("person", IGNORED.kind)
+    words = tuple(Word(w, name_forms(w, person), word_case(w))
+                  for w in (fold(m.group()) for m in TOKEN_PATTERN.finditer(text)))
+    return Name(entity, words, text) if words else None
+
+
+def _fits(word: Word, written: str) -> bool:
+    if word.case == ANY:
+        return True
+    if word.case == CAPITALISED:
+        return written[:1].isupper()
+    written = fold(written)
+    if written.endswith("'s"):
+        written = written[:-2]
+    return written == word.text
+
+
+class NameIndex:
+    """Names by the forms of their first word, to find them in texts.
+
+    A text is not walked word by word: the first pieces of every name's first
+    word (``triggers``) are intersected with the text's pieces, and only where
+    those few occur is a name tried.
+    """
+
+    def __init__(self, names: Iterable[Name]) -> None:
+        self.by_first: dict[str, list[Name]] = {}
+        for name in names:
+            for form in name.words[0].forms:
+                self.by_first.setdefault(form, []).append(name)
+        for candidates in self.by_first.values():
+            candidates.sort(key=_preference, reverse=True)
+        #: forms all of whose names are of one word
+        self.single = frozenset(form for form, names in self.by_first.items()
+                                if all(len(name) == 1 for name in names))
+        # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
+        self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
+
+    def find(self, text: str) -> list[tuple[int, int, Entity]]:
+        # Pieces only split at what is no letter: typographic folds do not matter here.
+        lowered = text.lower().replace("ё", "е")
+        if len(lowered) != len(text):  # a case mapping that changes lengths ("İ")
+            lowered = text
+        hits = self.triggers.intersection(_pieces(text))
+        if not hits:
+            return []
+        found: list[tuple[int, int, Entity]] = []
+        done = 0  # text before this offset is matched or tried already
+        for at, end in sorted(_occurrences(lowered, hits)):
+            if at < done:
+                continue
+            if self._match_one_word(text, at, end, found):
+                done = end
+                continue
+            start = _word_start(text, at)
+            done = self._match_at(text, max(start, done), found)
+        return found
+
+    def _match_one_word(self, text: str, at: int, end: int,
+                        found: list[tuple[int, int, Entity]]) -> bool:
+        """The common case, decided without reading further: a whole word (not a
+        part of a joined one) all of whose names are of one word ("Azerbaijan")."""
+        if (at and (text[at - 1].isalnum() or text[at - 1] in WORD_JOINERS)) or (
+                end < len(text) and (text[end].isalnum() or text[end] in WORD_JOINERS)):
+            return False
+        written = text[at:end]
+        keys = text_keys(written)
+        single = self.single
+        if not all(key in single for key in keys if key in self.by_first):
+            return False
+        for key in keys:
+            for name in self.by_first.get(key, ()):
+                if _fits(name.words[0], written):
+                    if name.entity is not IGNORED:
+                        found.append((at, end, name.entity))
+                    return True
+        return True
+
+    def _match_at(self, text: str, start: int, found: list[tuple[int, int, Entity]]) -> int:
+        """Try the names starting at the word at ``start``, then (for a joined word)
+        at each of its parts; add what matches; return where trying stopped."""
+        toks = _LazyTokens(text, start)
+        if not toks.has(0):
+            return start + 1
+        name = self.longest(toks, 0)
+        if name is not None:
+            if name.entity is not IGNORED:
+                found.append((toks[0][0], toks[len(name) - 1][1], name.entity))
+            return toks[len(name) - 1][1]
+        first_start, first_end, written = toks[0]
+        if _JOINED.search(written):
+            parts = _Parts((first_start + m.start(), first_start + m.end(), m.group())
+                           for m in _PARTS.finditer(written))
+            i = 0
+            while i < len(parts):
+                name = self.longest(parts, i)
+                if name is None:
+                    i += 1
+                    continue
+                if name.entity is not IGNORED:
+                    found.append((parts[i][0], parts[i + len(name) - 1][1], name.entity))
+                i += len(name)
+        return first_end
+
+    def longest(self, toks: _LazyTokens | _Parts, i: int) -> Name | None:
+        written = toks[i][2]
+        lists = [found for key in text_keys(written) if (found := self.by_first.get(key))]
+        if not lists:
+            return None
+        candidates = lists[0]
+        if len(lists) > 1 and any(c is not candidates for c in lists):
+            candidates = sorted({id(n): n for c in lists for n in c}.values(),
+                                key=_preference, reverse=True)
+        for name in candidates:
+            if not toks.has(i + len(name) - 1) or not _fits(name.words[0], written):
+                continue
+            if all(_fits(word, toks[i + k][2]) and word.forms & text_keys(toks[i + k][2])
+                   for k, word in enumerate(name.words[1:], 1)):
+                return name
+        return None
+
+
+def _preference(name: Name) -> tuple[int, bool]:
+    """Longest first; at equal length an abbreviation written exactly wins ("GUAM"
+    the organisation over Guam the territory)."""
+    return len(name), name.words[0].case == EXACT
+
+
+class _LazyTokens:
+    """The tokens of a text from an offset on, read only as far as they are asked for."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self._words = TOKEN_PATTERN.finditer(text, start)
+        self._tokens: list[Token] = []
+
+    def has(self, i: int) -> bool:
+        while len(self._tokens) <= i:
+            m = next(self._words, None)
+            if m is None:
+                return False
+            self._tokens.append((m.start(), m.end(), m.group()))
+        return True
+
+    def __getitem__(self, i: int) -> Token:
+        self.has(i)
+        return self._tokens[i]
+
+
+class _Parts(list):
+    def has(self, i: int) -> bool:
+        return i < len(self)
+
+
+def _pieces(text: str) -> list[str]:
+    """The lower-cased pieces of ``text``'s words, as ``_PARTS`` finds them (ё as е).
+
+    From the analysis's cached tokens (indexing has just tokenized the same
+    text): joiners become spaces, and the rest is C string work, a third of the
+    cost of running ``_PARTS`` over the text again.
+    """
+    joined = " ".join(tokenize(text)).lower().replace("ё", "е")
+    for joiner in WORD_JOINERS:
+        if joiner in joined:
+            joined = joined.replace(joiner, " ")
+    return joined.split()
+
+
+def _occurrences(lowered: str, pieces: Iterable[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each whole piece of ``pieces`` in ``lowered``."""
+    for piece in pieces:
+        at = lowered.find(piece)
+        while at >= 0:
+            end = at + len(piece)
+            if not (at and _is_piece_char(lowered[at - 1])) and not (
+                    end < len(lowered) and _is_piece_char(lowered[end])):
+                yield at, end
+            at = lowered.find(piece, end)
+
+
+def _is_piece_char(char: str) -> bool:
+    return char.isalnum() and char != "_"
+
+
+def _word_start(text: str, at: int) -> int:
+    """The start of the word (joined parts included) holding offset ``at``."""
+    start = at
+    while start > 0 and (text[start - 1].isalnum() or
+                         (text[start - 1] in WORD_JOINERS and start > 1
+                          and text[start - 2].isalnum())):
+        start -= 1
+    return start

@@ -1,0 +1,282 @@
+"""The analyzer of the name-key field: name words of a text → their keys.
+
+``NameKeyAnalyzer()`` is ``NameTokenizer() | NameFilter() | NameKeyFilter()``,
+small Whoosh components composed with ``|`` like ``indexer.analysis``.  Whoosh
+pickles the schema, and these classes with it, into every index: the import
+paths ``indexer.names.analysis.NameTokenizer``, ``.NameFilter`` and
+``.NameKeyFilter`` are public API.  None of them holds heavy state: the
+morphological analyzer is the process-wide one (``shared_morph_analyzer``).
+
+Positions keep phrases working across the key: two names next to each other
+in the text ("Sergey Lavrov") take consecutive positions, names with other
+words or a sentence end between them do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh import fields, formats
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
+
+from indexer.analysis import RECENT_TEXTS
+from indexer.codec.values import encode_positions
+from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
+from indexer.names.keys import is_name_candidate, name_keys
+from indexer.names.romanising import KEPT
+
+#: Upper-case letters a name may begin with (Latin with its extensions, Greek
+#: and Cyrillic), as one character class: ``re`` has no \p{Lu}.
+_UPPER = "".join(ch for ch in map(chr, range(0x41, 0x530)) if ch.isupper() and ch.isalpha())
+#: A capitalised word; apostrophes join ("O'Brien"), hyphens do not
+#: ("Armenia-Azerbaijan" is two names).
+CAPITALISED = re.compile(rf"\b[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+#: What ends a sentence (or a title: the texts are joined by blank lines).
+_SENTENCE_END = ".!?…\n\r"
+#: Left of a word, skipped when looking for what precedes it.
+_OPENERS = " \t\xa0\"'«“„(‘[–—-"
+#: Text between two names that breaks a phrase: a word, or a sentence end.
+_BREAK = re.compile(r"[^\W_]|[.!?…;:\n\r]")
+
+
+#: What ends just before a sentence-initial word (its ``end`` is the word's start).
+_INITIAL = re.compile(rf"(?:^|[{re.escape(_SENTENCE_END)}])[{re.escape(_OPENERS)}]*"
+                      rf"(?=[{re.escape(_UPPER)}])")
+_POSSESSIVES = ("'s", "’s")
+#: Letters before this one are Latin (with its extensions); Greek and Cyrillic follow.
+_FIRST_NON_LATIN = "\u0370"
+
+
+class NameTokenizer(Tokenizer):
+    """Capitalised words that may be names, with phrase-ready positions.
+
+    A Latin word at the start of a sentence is let in only when the text also
+    has it inside a sentence, and a Latin word the text also has in lower case
+    ("Minister ... the minister") is a common word: both decided over the whole
+    text.  Cyrillic words are left to ``NameFilter`` (the dictionary decides).
+    Sets ``initial`` on each token for the filter: whether the word stands at
+    the start of a sentence and nowhere else in the text.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = candidates(value) if tokenize else ((value, 0, len(value), 0, False),)
+        for word, start, end, pos, initial in found:
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            t.initial = initial
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
+    """(word, start, end, position, sentence-initial) of each capitalised word of
+    ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
+    recent texts: the key field and the spellings field read the same text."""
+    found: list[tuple[str, int, int, int, bool]] = []
+    inside: set[str] = set()  # words seen inside a sentence
+    initials = {m.end() for m in _INITIAL.finditer(text)}
+    pos = -1
+    prev_end = 0
+    search_break = _BREAK.search
+    for m in CAPITALISED.finditer(text):
+        start, end = m.span()
+        # Next to the previous name: the next position; else leave a gap.
+        pos += 2 if pos < 0 or search_break(text, prev_end, start) else 1
+        prev_end = end
+        word = m.group()
+        if word[-2:] in _POSSESSIVES:
+            word = word[:-2]
+            end -= 2
+        initial = start in initials
+        if not initial:
+            inside.add(word)
+        found.append((word, start, end, pos, initial))
+    if not found:
+        return ()
+    lowered: dict[str, bool] = {}
+    kept = []
+    for item in found:
+        word, start, end, pos, initial = item
+        latin = word[0] < _FIRST_NON_LATIN
+        if initial:
+            if word in inside:
+                item = (word, start, end, pos, False)
+            elif latin:
+                continue
+        if latin:
+            common = lowered.get(word)
+            if common is None:
+                common = lowered[word] = _in_lower_case(text, word.lower())
+            if common:
+                continue
+        kept.append(item)
+    return tuple(_with_phrase_keys(text, kept))
+
+
+def _in_lower_case(text: str, lower: str) -> bool:
+    """Whether ``text`` has the word ``lower`` (a lower-case word) as a word of its own."""
+    at = text.find(lower)
+    while at >= 0:
+        end = at + len(lower)
+        if (at == 0 or not text[at - 1].isalnum()) and \
+                (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(lower, at + 1)
+    return False
+
+
+def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
+    """``kept`` with the gazetteer keys of the countries and organisations that runs
+    of adjacent names spell ("South Africa"), each at its first word's position."""
+    out: list[tuple[str, int, int, int, bool]] = []
+    run: list[tuple[str, int, int, int, bool]] = []
+    for item in [*kept, None]:
+        if item is not None and run and item[3] == run[-1][3] + 1:
+            run.append(item)
+            continue
+        if len(run) > 1:
+            starts = {word_start: pos for _, word_start, _, pos, _ in run}
+            first = run[0][1]
+            for offset, key in phrase_keys(text[first:run[-1][2]]):
+                if first + offset in starts:
+                    end = first + offset + len(key)
+                    out.append((key, first + offset, end, starts[first + offset], False))
+        out += run
+        run = [item] if item is not None else []
+    return out
+
+
+class NameFilter(Filter):
+    """Keeps the tokens that are names (``indexer.names.is_name_candidate``).
+
+    The tokenizer already ruled on sentence-initial Latin words; a Cyrillic word
+    at the start of a sentence must read as a name in the dictionary.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.text.startswith(ENTITY_MARK) or _is_name(t.text, t.initial):
+                yield t
+
+
+class NameKeyFilter(Filter):
+    """Replaces each name by its keys at its position (``name_keys``), and a
+    translated country's gazetteer key beside them (``country_key``)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            for key in keys_of(t.text):
+                t.text = key
+                yield t
+
+
+@lru_cache(maxsize=KEPT)
+def keys_of(word: str) -> tuple[str, ...]:
+    """The terms ``NameKeyFilter`` puts at a name's position, in order."""
+    if word.startswith(ENTITY_MARK):
+        return (word,)  # a gazetteer key already (``_with_phrase_keys``)
+    keys = sorted(name_keys(word))
+    country = country_key(word)
+    if country:
+        keys.append(country)
+    return tuple(keys)
+
+
+@lru_cache(maxsize=KEPT)
+def _is_name(word: str, initial: bool) -> bool:
+    return is_name_candidate(word, initial=initial)
+
+
+def name_words(text: str) -> list[str]:
+    """The names of ``text`` as written, in order (what the key field indexes)."""
+    return [word for word, _, _, _, initial in candidates(text) if _is_name(word, initial)]
+
+
+#: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
+SPELLING_JOIN = "|"
+
+
+def spelling_terms(*texts: str) -> str:
+    """The spellings field's value: "key|spelling" for each name of ``texts`` (lower
+    case, ё as е) and each of its keys, space-separated, each once.  It tells the
+    query side which spellings in the archive a key stands for, and in how many
+    releases."""
+    terms: set[str] = set()
+    for word in {word for text in texts for word in name_words(text)}:
+        terms.update(_spelling_terms(word))
+    return " ".join(sorted(terms))
+
+
+@lru_cache(maxsize=KEPT)
+def _spelling_terms(word: str) -> tuple[str, ...]:
+    spelling = word.lower().replace("ё", "е")
+    return tuple(f"{key}{SPELLING_JOIN}{spelling}" for key in name_keys(spelling))
+
+
+def NameKeyAnalyzer() -> CompositeAnalyzer:  # noqa: N802
+    """The analyzer of the name-key field (a Whoosh CompositeAnalyzer)."""
+    return NameTokenizer() | NameFilter() | NameKeyFilter()
+
+
+
+
+def is_name_key_analyzer(analyzer: Any) -> bool:
+    """Whether ``analyzer`` is ``NameKeyAnalyzer()`` (what ``NameKeyText`` replays)."""
+    return (isinstance(analyzer, CompositeAnalyzer)
+            and [type(item) for item in analyzer.items] == [NameTokenizer, NameFilter,
+                                                            NameKeyFilter])
+
+
+def name_term_positions(text: str) -> dict[str, list[int]]:
+    """Each term ``NameKeyAnalyzer()`` gives ``text`` with its positions, in the order
+    Whoosh's ``Positions`` format collects them."""
+    positions: dict[str, list[int]] = {}
+    for word, _, _, pos, initial in candidates(text):
+        if not word.startswith(ENTITY_MARK) and not _is_name(word, initial):
+            continue
+        for key in keys_of(word):
+            found = positions.get(key)
+            if found is None:
+                positions[key] = [pos]
+            else:
+                found.append(pos)
+    return positions
+
+
+class NameKeyText(fields.TEXT):
+    """The name-key field: a ``whoosh.fields.TEXT`` of ``NameKeyAnalyzer()`` whose
+    ``index`` gives the same postings without running the token chain
+    (tests/indexer/test_names_field.py compares them).  Whoosh pickles the schema:
+    the import path ``indexer.names.analysis.NameKeyText`` is public API."""
+
+    def index(self, value: Any, **kwargs: Any):
+        if (not isinstance(value, str) or kwargs.get("mode", "index") != "index"
+                or type(self.format) is not formats.Positions
+                or not is_name_key_analyzer(self.analyzer)):
+            yield from super().index(value, **kwargs)
+            return
+        fb = self.format.field_boost
+        for term, plist in name_term_positions(value).items():
+            n = len(plist)
+            yield term.encode("utf-8"), n, float(n) * fb, encode_positions(plist)
