@@ -30,22 +30,12 @@ from webui.openapi_schemas import (
     VERSION,
     ZERO_RESULTS,
     array,
+    array_param,
     error_response,
     json_response,
     obj,
     ref,
 )
-
-
-def array_param(name: str, description: str, pattern: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "description": description,
-        "style": "form",
-        "explode": True,
-        "schema": array({"type": "string", "pattern": pattern}) | {"maxItems": 20},
-    }
 
 
 def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:

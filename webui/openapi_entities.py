@@ -10,6 +10,7 @@ from webui.openapi_schemas import (
     LABEL,
     NULLABLE_STRING,
     array,
+    array_param,
     error_response,
     json_response,
     obj,
@@ -21,22 +22,12 @@ COUNTRY_PATTERN = "^[A-Za-z]{2}$"
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,79}$"
 
 
-def _array_param(name: str, description: str, pattern: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "description": description,
-        "style": "form",
-        "explode": True,
-        "schema": array({"type": "string", "pattern": pattern}) | {"maxItems": 20},
-    }
-
 
 ENTITY_PARAMS = [
-    _array_param("country", "ISO 3166 alpha-2 country code (repeatable: any of them).",
+    array_param("country", "ISO 3166 alpha-2 country code (repeatable: any of them).",
                  COUNTRY_PATTERN),
-    _array_param("org", "Organisation id, e.g. osce (repeatable: any of them).", SLUG_PATTERN),
-    _array_param("person", "Person id, e.g. sergey-lavrov (repeatable: any of them).",
+    array_param("org", "Organisation id, e.g. osce (repeatable: any of them).", SLUG_PATTERN),
+    array_param("person", "Person id, e.g. sergey-lavrov (repeatable: any of them).",
                  SLUG_PATTERN),
 ]
 

@@ -21,6 +21,18 @@ def array(items: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": items}
 
 
+def array_param(name: str, description: str, pattern: str) -> dict[str, Any]:
+    """A repeatable query parameter (``?topic=a&topic=b``) of at most 20 values."""
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "style": "form",
+        "explode": True,
+        "schema": array({"type": "string", "pattern": pattern}) | {"maxItems": 20},
+    }
+
+
 def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "type": "object",
