@@ -63,6 +63,7 @@ def _skeleton(text: str) -> str:
     return "".join(c for i, c in enumerate(consonants) if i == 0 or consonants[i - 1] != c)
 
 
+@lru_cache(maxsize=50_000)
 def word_keys(word: str) -> Keys:
     """The name keys of one name word; a hyphenated one by each part too."""
     keys = set(name_keys(word))

@@ -128,6 +128,51 @@ def test_russian_names(text: str, expected: list[str]) -> None:
     assert [m.label for m in russian_mentions(text, set())] == expected
 
 
+def test_a_stretch_read_before_gives_its_names_anywhere() -> None:
+    """Candidates are remembered per stretch of capitalised words: the same
+    stretch elsewhere gives the same name at its own offsets."""
+    first = [m for m in english_mentions("Foreign Minister Elmar Mammadyarov said", set())
+             if m.cued]
+    text = "On Monday, Foreign Minister Elmar Mammadyarov said"
+    again = [m for m in english_mentions(text, set()) if m.cued]
+    assert [m.label for m in again] == [m.label for m in first] == ["Elmar Mammadyarov"]
+    assert text[again[0].start:again[0].end] == "Elmar Mammadyarov"
+
+
+def test_a_name_the_gazetteer_cuts_is_split_around_it() -> None:
+    """A stretch a country's name cuts is read in place, even when it was read
+    whole (and remembered) before."""
+    text = "Foreign Minister Elmar Mammadyarov Azerbaijan Jeyhun Bayramov"
+    assert [m.label for m in english_mentions(text, set())] == []  # five words: no name
+    at = text.index("Azerbaijan")
+    cut = english_mentions(text, set(range(at, at + len("Azerbaijan"))))
+    assert [m.label for m in cut] == ["Elmar Mammadyarov", "Jeyhun Bayramov"]
+
+
+def test_the_recogniser_is_asked_each_time_not_remembered_per_stretch(monkeypatch) -> None:
+    """A stretch's candidates are remembered, the recogniser's answers are its own:
+    a run it must settle follows what it says now."""
+    from indexer.entities import ner
+
+    text = "Заместитель министра Халаф Халафов"
+    monkeypatch.setattr(ner, "is_person", lambda candidate: True)
+    assert [m.label for m in russian_mentions(text, set())] == ["Халаф Халафов"]
+    asked = []
+    monkeypatch.setattr(ner, "is_person", lambda candidate: asked.append(candidate) or False)
+    assert russian_mentions(text, set()) == []
+    assert asked == ["Халаф Халафов"]
+
+
+def test_the_recogniser_loads_without_navecs_vocabulary() -> None:
+    """slovnet's NER takes the model id and the quantised vectors only."""
+    from indexer.entities import ner
+
+    embeddings = ner._embeddings(ner.model_folder() / ner.EMBEDDING)
+    assert embeddings.vocab is None
+    assert embeddings.pq.indexes.shape[0] == embeddings.pq.vectors
+    assert ner.tagger() is not None and ner.is_person("Сергей Лавров")
+
+
 def stored(root: Path) -> dict[str, dict]:
     ix = whoosh_index.open_dir(str(live_index_dir(root)))
     with ix.searcher() as searcher:
