@@ -51,11 +51,11 @@ def paragraphs(data: Path) -> list[tuple[str, dict[str, Doc]]]:
 
 def clear_caches() -> None:
     """Forget every remembered key (after a fold rule changed)."""
-    from indexer.names import countries, keys, romanising
-    from indexer.names.analysis import candidates
+    from indexer.names import analysis, countries, keys, romanising
 
-    for fn in (keys.name_keys, keys._russian_reading, romanising.russian_keys,
-               countries._country_key, countries._phrase_keys, candidates):
+    for fn in (keys._name_keys, keys._russian_reading, romanising.russian_keys,
+               countries._country_key, countries._phrase_keys, analysis.candidates,
+               analysis.keys_of, analysis._is_name, analysis._spelling_terms):
         fn.cache_clear()
 
 

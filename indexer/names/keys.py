@@ -105,7 +105,6 @@ def is_russian_name(word: str) -> bool:
     return _russian_reading(_lower(word))[1]
 
 
-@lru_cache(maxsize=KEPT)
 def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
     """The folded keys of one name word.
 
@@ -114,7 +113,13 @@ def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
     guesses then ("Мамедъяров" → "мамедъяр").  Latin: the word folded.
     Digits and codes have no key.  ``lang`` is a hint only: the script decides.
     """
-    lower = _lower(word)
+    # Remembered by the lower-case form: the key field asks with the word as
+    # written, the spellings field in lower case, and each must fold it once.
+    return _name_keys(_lower(word))
+
+
+@lru_cache(maxsize=KEPT)
+def _name_keys(lower: str) -> frozenset[str]:
     kind = script_of(lower)
     if kind == "latn":
         return latin_keys(lower)

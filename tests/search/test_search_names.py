@@ -130,3 +130,39 @@ def test_language_filter_keeps_the_key_to_that_version(split) -> None:
     english = archive.search(SearchRequest.from_params({"q": "Lavrov", "lang": "en",
                                                         "per_page": "50"}))
     assert "mixed" not in {h["id"] for h in english.hits}
+
+
+def test_the_typed_form_and_the_key_count_once(tmp_path) -> None:
+    """A release with the name as typed has its key too: its score is the better of
+    the two plus the tie-break share of the other (``BestOf``), not their sum, which
+    counted the name twice against the query's other words (docs/names.md)."""
+    from whoosh import index as whoosh_index
+
+    from indexer.location import live_index_dir
+    from search.archive import WEIGHTING
+    from search.matching import TIEBREAK
+    from search.names import NameAlternatives
+    from search.query import QueryCompiler, parse
+
+    releases = [Release(versions={"en": Version("en", "Talks", "Minister Lavrov met them.")},
+                        id="typed"),
+                Release(versions={"ru": Version("ru", "Переговоры", "Переговоры с Лавровым.")},
+                        id="key"),
+                Release(versions={"en": Version("en", "Visit", "The delegation went home.")},
+                        id="other")]
+    ix = whoosh_index.open_dir(str(live_index_dir(sc.build_index(releases, tmp_path))))
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        def scores(compiler: QueryCompiler) -> dict[str, float]:
+            q = compiler.compile(parse("Lavrov"), ("en", "ru")).query
+            return {hit["id"]: hit.score for hit in searcher.search(q, limit=None)}
+
+        both = scores(QueryCompiler(searcher.reader()))
+        text_only = QueryCompiler(searcher.reader())
+        text_only.names.enabled = False
+        text = scores(text_only)["typed"]
+        reader = searcher.reader()
+        names = NameAlternatives(reader, lambda f, t: reader.doc_frequency(f, t) > 0)
+        alternative = names.query(parse("Lavrov").positive[0].atoms[0], ("en", "ru"))
+        key = {hit["id"]: hit.score for hit in searcher.search(alternative)}["typed"]
+        assert both["typed"] == pytest.approx(max(text, key) + TIEBREAK * min(text, key))
+        assert both["typed"] > both["key"]
