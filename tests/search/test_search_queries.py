@@ -306,7 +306,7 @@ def test_pasted_paragraph_through_pressroom_serve(seeded_index, tmp_path) -> Non
     import json
     from urllib.parse import quote
 
-    from test_webui_server import Server, get
+    from served import Server, get
 
     paragraph = _russian_paragraph()
     server = Server(seeded_index, tmp_path, "--workers", "1", "--threads", "2")
