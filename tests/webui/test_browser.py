@@ -62,6 +62,11 @@ def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server, viewport={"width": 1280, "height": 900}, locale="en-US"
     )
+    yield from watched_tab(context)
+
+
+def watched_tab(context):
+    """A tab of ``context`` that fails the test on any script error or console error."""
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -414,13 +419,7 @@ def entity_tab(browser, live_server):
     """One tab for the entity tests (bypass_csp: axe is injected by the test)."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
                                   locale="en-US", bypass_csp=True)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    yield tab
-    context.close()
-    assert not errors, errors
+    yield from watched_tab(context)
 
 
 def _twin_counts(entity_app, url: str) -> dict[str, dict[str, int]]:
