@@ -23,6 +23,7 @@ from itertools import chain
 from pathlib import Path
 
 from indexer.analysis import SURFACE_MARK, default_analyzer, tokenize
+from indexer.datafile import read_toml
 from indexer.release import Release
 from indexer.settings import setting
 from indexer.words import WordAnalysis, word_analysis
@@ -120,15 +121,7 @@ class Taxonomy:
     def load(cls, path: str | Path | None = None) -> Taxonomy:
         """Read a taxonomy file: ``path``, else the TOPICS setting, else the bundled one."""
         path = Path(path or setting("TOPICS") or DEFAULT_TAXONOMY)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise TaxonomyError(f"topic taxonomy {path} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TaxonomyError(f"cannot read topic taxonomy {path}: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise TaxonomyError(f"topic taxonomy {path} is not valid TOML: {exc}") from None
-        return cls.from_dict(data, path)
+        return cls.from_dict(read_toml(path, "topic taxonomy", TaxonomyError), path)
 
     @classmethod
     def from_dict(cls, data: dict, path: Path | None = None) -> Taxonomy:

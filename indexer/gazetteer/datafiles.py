@@ -20,10 +20,10 @@ A broken file raises ``GazetteerError`` saying where.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.datafile import read_toml
 from indexer.gazetteer.model import Entity
 from indexer.settings import setting
 
@@ -68,14 +68,7 @@ def data_path(folder: Path, kind: str) -> Path:
 
 
 def read_file(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GazetteerError(f"gazetteer file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GazetteerError(f"cannot read gazetteer file {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise GazetteerError(f"gazetteer file {path} is not valid TOML: {exc}") from None
+    return read_toml(path, "gazetteer file", GazetteerError)
 
 
 def read_table(path: Path, table: str) -> dict:
