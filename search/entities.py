@@ -169,9 +169,23 @@ def labeller(kind: str, table: fc.DocTable, searcher: Any) -> Callable[[str], di
         memo["gazetteer"] = gazetteer()
     gaz = memo["gazetteer"]
     if kind != PERSON.name:
-        return lambda value: entity_label(kind, value, gaz=gaz)
-    return lambda value: entity_label(kind, value, gaz=gaz, names=(
-        None if known_entity(kind, value, gaz) else PERSON_NAMES.lookup(table, searcher, value)))
+        def make(value: str) -> dict[str, str]:
+            return entity_label(kind, value, gaz=gaz)
+    else:
+        def make(value: str) -> dict[str, str]:
+            return entity_label(kind, value, gaz=gaz, names=(
+                None if known_entity(kind, value, gaz)
+                else PERSON_NAMES.lookup(table, searcher, value)))
+    # A value's label is the same on every page of the generation (gazetteer and
+    # stored names alike); making it again per value per page was half the facets.
+    labels: dict[str, dict[str, str]] = memo.setdefault(("labels", kind, searcher is None), {})
+
+    def label(value: str) -> dict[str, str]:
+        found = labels.get(value)
+        if found is None:
+            found = labels[value] = make(value)
+        return dict(found)  # the page's own copy: a caller may add to it
+    return label
 
 
 # ---------------------------------------------------------------- facets
