@@ -82,7 +82,7 @@ class QueryCompiler(Expansion, Widening):
     def __init__(self, reader, corrections: Corrections | None = None,
                  present: dict[tuple[str, str], bool] | None = None,
                  relaxed: dict[tuple, tuple[str, list[str]]] | None = None,
-                 deadline: Deadline | None = None) -> None:
+                 deadline: Deadline | None = None, names_memo: dict | None = None) -> None:
         self.reader = reader
         self.deadline = deadline or Deadline.never()
         #: Expansions of this request: (kind, field, word) → terms.  The per-language
@@ -104,7 +104,7 @@ class QueryCompiler(Expansion, Widening):
         #: (scope, field languages) → the field names an atom is searched in.
         self._field_names: dict[tuple, list[str]] = {}
         #: Names across scripts: the name-key alternative of each word (search/names.py).
-        self.names = NameAlternatives(reader, self._exists)
+        self.names = NameAlternatives(reader, self._exists, names_memo)
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
