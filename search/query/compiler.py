@@ -196,11 +196,17 @@ class QueryCompiler(Expansion, Widening):
         if terms is None:
             return
         words = TOKEN_PATTERN.findall(atom.text)
+        marked = [self.names.marked_spellings(w) for w in words]
+        # The marks depend on the field only through its analyzer: made once for each.
+        by_analyzer: dict[bool, list[list[str]]] = {}
         for fieldname in self._fields(atom, field_langs):
             plain = fieldname.endswith(f"_{OTHER}")
-            positions = [sorted({t for s in self.names.marked_spellings(w)
-                                 for pos in self._analyzed_positions(s, plain) for t in pos})
-                         for w in words]
+            positions = by_analyzer.get(plain)
+            if positions is None:
+                positions = by_analyzer[plain] = [
+                    sorted({t for s in spellings
+                            for pos in self._analyzed_positions(s, plain) for t in pos})
+                    for spellings in marked]
             if all(positions):
                 terms[fieldname].add_atom(positions, atom.phrase)
     def _exists(self, fieldname: str, term: str) -> bool:
