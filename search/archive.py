@@ -278,7 +278,8 @@ class Archive(Answers, Releases):
     def _context_until(self, deadline: Deadline) -> _Context:
         searcher, shared = self._acquire()
         compiler = QueryCompiler(searcher.reader(), shared.corrections, shared.present,
-                                 shared.relaxed, deadline)
+                                 shared.relaxed, deadline,
+                                 shared.table.memo.setdefault("names", {}))
         evaluator = Evaluator(searcher, shared.postings, shared.table.live, deadline.expired)
         return _Context(searcher, shared.table, compiler, deadline, evaluator)
 

@@ -169,9 +169,23 @@ def labeller(kind: str, table: fc.DocTable, searcher: Any) -> Callable[[str], di
         memo["gazetteer"] = gazetteer()
     gaz = memo["gazetteer"]
     if kind != PERSON.name:
-        return lambda value: entity_label(kind, value, gaz=gaz)
-    return lambda value: entity_label(kind, value, gaz=gaz, names=(
-        None if known_entity(kind, value, gaz) else PERSON_NAMES.lookup(table, searcher, value)))
+        def make(value: str) -> dict[str, str]:
+            return entity_label(kind, value, gaz=gaz)
+    else:
+        def make(value: str) -> dict[str, str]:
+            return entity_label(kind, value, gaz=gaz, names=(
+                None if known_entity(kind, value, gaz)
+                else PERSON_NAMES.lookup(table, searcher, value)))
+    # A value's label is the same on every page of the generation (gazetteer and
+    # stored names alike); making it again per value per page was half the facets.
+    labels: dict[str, dict[str, str]] = memo.setdefault(("labels", kind, searcher is None), {})
+
+    def label(value: str) -> dict[str, str]:
+        found = labels.get(value)
+        if found is None:
+            found = labels[value] = make(value)
+        return dict(found)  # the page's own copy: a caller may add to it
+    return label
 
 
 # ---------------------------------------------------------------- facets
@@ -204,8 +218,10 @@ def top_counts(table: fc.DocTable, kind: str, docs: np.ndarray, limit: int,
         # Everything counting at least the limit-th best, ties at the edge included.
         edge = np.partition(tally[found], len(found) - limit)[len(found) - limit]
         found = found[tally[found] >= edge]
-    best = sorted(found.tolist(), key=lambda n: (-tally[n], values[n]))[:limit]
-    out = Counter({values[n]: int(tally[n]) for n in best})
+    # Plain ints to sort: a numpy scalar read per comparison key was most of the facet.
+    best = sorted(zip(found.tolist(), tally[found].tolist(), strict=True),
+                  key=lambda item: (-item[1], values[item[0]]))[:limit]
+    out = Counter({values[n]: count for n, count in best})
     for value in also:  # a few selected values: a look-up each
         try:
             n = values.index(value)

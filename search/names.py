@@ -34,6 +34,9 @@ NAME_BOOST = 0.45
 MAX_SPELLINGS = 50
 #: Other spellings named in a note.
 SHOWN_SPELLINGS = 3
+#: Entries of a generation's memo of keys and spellings before it starts again:
+#: a bound against floods of made-up words.
+MEMO_KEPT = 50_000
 
 
 def word_keys(word: str) -> frozenset[str]:
@@ -79,9 +82,14 @@ class NameWord:
 class NameAlternatives:
     """The name-key alternatives of one compiled request, and what they reached."""
 
-    def __init__(self, reader, exists: Callable[[str, str], bool]) -> None:
+    def __init__(self, reader, exists: Callable[[str, str], bool],
+                 memo: dict | None = None) -> None:
         self.reader = reader
         self.exists = exists
+        #: A word's keys present in a field, a key's spellings: fixed for one index
+        #: generation, so they may be shared by its requests (each compiled twin
+        #: asked them again per word per field).
+        self.memo: dict = {} if memo is None else memo
         self.words: dict[str, NameWord] = {}
         #: Indexes written before the key fields existed have none: no alternative.
         self.enabled = NAME_SPELLINGS_FIELD in reader.schema
@@ -89,7 +97,18 @@ class NameAlternatives:
         self._entity_of: dict[int, str] = {}
 
     def _present(self, word: str, fieldname: str) -> list[str]:
-        return sorted(k for k in word_keys(word) if self.exists(fieldname, k))
+        key = ("present", word, fieldname)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._remember(key, tuple(sorted(
+                k for k in word_keys(word) if self.exists(fieldname, k))))
+        return list(found)  # the caller's own: it may add a whole name's key
+
+    def _remember(self, key: tuple, value):
+        if len(self.memo) > MEMO_KEPT:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
 
     def prepare(self, atoms: list) -> None:
         """Read the query's words in order for names of several words: "United
@@ -158,6 +177,12 @@ class NameAlternatives:
 
     def spellings(self, key: str) -> list[tuple[str, int]]:
         """(spelling, releases) of the spellings that index ``key``."""
+        found = self.memo.get(("spellings", key))
+        if found is None:
+            found = self._remember(("spellings", key), tuple(self._read_spellings(key)))
+        return list(found)
+
+    def _read_spellings(self, key: str) -> list[tuple[str, int]]:
         start = f"{key}{SPELLING_JOIN}"
         out = []
         for term in self.reader.expand_prefix(NAME_SPELLINGS_FIELD, start):

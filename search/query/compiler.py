@@ -82,7 +82,7 @@ class QueryCompiler(Expansion, Widening):
     def __init__(self, reader, corrections: Corrections | None = None,
                  present: dict[tuple[str, str], bool] | None = None,
                  relaxed: dict[tuple, tuple[str, list[str]]] | None = None,
-                 deadline: Deadline | None = None) -> None:
+                 deadline: Deadline | None = None, names_memo: dict | None = None) -> None:
         self.reader = reader
         self.deadline = deadline or Deadline.never()
         #: Expansions of this request: (kind, field, word) → terms.  The per-language
@@ -104,7 +104,7 @@ class QueryCompiler(Expansion, Widening):
         #: (scope, field languages) → the field names an atom is searched in.
         self._field_names: dict[tuple, list[str]] = {}
         #: Names across scripts: the name-key alternative of each word (search/names.py).
-        self.names = NameAlternatives(reader, self._exists)
+        self.names = NameAlternatives(reader, self._exists, names_memo)
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
@@ -196,11 +196,17 @@ class QueryCompiler(Expansion, Widening):
         if terms is None:
             return
         words = TOKEN_PATTERN.findall(atom.text)
+        marked = [self.names.marked_spellings(w) for w in words]
+        # The marks depend on the field only through its analyzer: made once for each.
+        by_analyzer: dict[bool, list[list[str]]] = {}
         for fieldname in self._fields(atom, field_langs):
             plain = fieldname.endswith(f"_{OTHER}")
-            positions = [sorted({t for s in self.names.marked_spellings(w)
-                                 for pos in self._analyzed_positions(s, plain) for t in pos})
-                         for w in words]
+            positions = by_analyzer.get(plain)
+            if positions is None:
+                positions = by_analyzer[plain] = [
+                    sorted({t for s in spellings
+                            for pos in self._analyzed_positions(s, plain) for t in pos})
+                    for spellings in marked]
             if all(positions):
                 terms[fieldname].add_atom(positions, atom.phrase)
     def _exists(self, fieldname: str, term: str) -> bool:
