@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from indexer.analysis import script_of
 from indexer.gazetteer import load_gazetteer
+from indexer.gazetteer.datafiles import data_folder
 from indexer.names.keys import russian_lemmas
 from indexer.names.romanising import KEPT
 
@@ -23,19 +25,23 @@ from indexer.names.romanising import KEPT
 ENTITY_MARK = "="
 #: The gazetteer's kinds that are translated rather than transliterated.
 TRANSLATED = ("country", "org")
-#: Seconds a gazetteer is used before ``load_gazetteer`` is asked again (it looks at
-#: its files' times: thousands of times per release otherwise).
+#: Seconds a gazetteer is used before ``load_gazetteer`` looks at its files' times
+#: again (thousands of times per release otherwise): an edit in place reaches a
+#: running process within this time.
 RECHECK_SECONDS = 1.0
-_current: tuple[float, Any] = (-RECHECK_SECONDS, None)
+_current: tuple[float, Path | None, Any] = (-RECHECK_SECONDS, None, None)
 
 
 def _gazetteer() -> Any:
+    """The gazetteer of the GAZETTEER setting; another folder is read at once (a retag
+    with ``--gazetteer`` must not depend on how soon it follows an earlier load)."""
     global _current
     now = time.monotonic()
-    checked, gazetteer = _current
-    if gazetteer is None or now - checked >= RECHECK_SECONDS:
-        gazetteer = load_gazetteer()
-        _current = (now, gazetteer)
+    folder = data_folder()
+    checked, where, gazetteer = _current
+    if gazetteer is None or where != folder or now - checked >= RECHECK_SECONDS:
+        gazetteer = load_gazetteer(folder)
+        _current = (now, folder, gazetteer)
     return gazetteer
 
 

@@ -142,3 +142,15 @@ def test_key_field_indexes_exactly_like_a_text_field() -> None:
     stock = fields.TEXT(analyzer=NameKeyAnalyzer(), phrase=True)
     for text in _texts():
         assert list(fast.index(text)) == list(stock.index(text)), text[:80]
+
+
+def test_another_gazetteer_folder_is_read_at_once(tmp_path, monkeypatch) -> None:
+    """Switching the GAZETTEER folder (as `retag --gazetteer` does) changes the keys
+    at once, however soon after an earlier load."""
+    from indexer.names.countries import country_key
+
+    assert country_key("Xanadu") is None  # the bundled gazetteer, loaded just now
+    (tmp_path / "countries.toml").write_text('[countries.AZ]\nen = ["Xanadu"]\n',
+                                             encoding="utf-8")
+    monkeypatch.setenv("PRESSROOM_GAZETTEER", str(tmp_path))
+    assert country_key("Xanadu") == "=az"
