@@ -19,6 +19,7 @@ end-of-file at once and ends the worker, even in the middle of a long task.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import pickle
@@ -86,6 +87,23 @@ class Setup:
     #: The tagger's taxonomy; None: the worker loads the configured one.
     taxonomy: Any
     now: dt.datetime
+    #: The parent's gazetteer with its stamp (``indexer.gazetteer.catalog.stamped_gazetteer``),
+    #: adopted by every worker instead of each building its own; None: each reads the files.
+    gazetteer: tuple | None = None
+
+    def completed(self) -> Setup:
+        """This setup with what the parent loads once for all its workers: the
+        gazetteer, when the schema has fields that use it (the name keys, issue 12;
+        the entities, issue 13).  Called once the workers are started, so that
+        loading it overlaps their own start-up."""
+        from indexer.fields import COUNTRY_FIELD, NAME_SPELLINGS_FIELD
+
+        if self.gazetteer is not None or not {COUNTRY_FIELD, NAME_SPELLINGS_FIELD} & set(
+                self.schema.names()):
+            return self
+        from indexer.gazetteer.catalog import stamped_gazetteer
+
+        return dataclasses.replace(self, gazetteer=stamped_gazetteer())
 
 
 class _Packed:
@@ -152,6 +170,8 @@ class AnalysisPool:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         env=env, close_fds=True, pass_fds=(lifeline,))
                 self._procs.append(proc)
+            self.setup = setup = setup.completed()  # while the workers start
+            for proc in self._procs:
                 send(proc.stdin, setup)
         except BaseException:
             self.close()
@@ -280,13 +300,17 @@ class _LazyTagger:
 
 def serve(inp: IO[bytes], out: IO[bytes]) -> None:
     """A worker's loop: a Setup, then tasks until the input closes."""
+    from indexer.analysis import shared_morph_analyzer
+
+    shared_morph_analyzer()  # while the parent completes the Setup (``Setup.completed``)
     try:
         setup: Setup = receive(inp)
     except EOFError:
         return
-    from indexer.analysis import shared_morph_analyzer
+    if setup.gazetteer is not None:
+        from indexer.gazetteer.catalog import adopt_gazetteer
 
-    shared_morph_analyzer()  # while the parent sends the first task
+        adopt_gazetteer(*setup.gazetteer)
     tagger = _LazyTagger(setup.taxonomy)
     while True:
         try:

@@ -44,6 +44,7 @@ from whoosh.writing import SegmentWriter
 from indexer.codec import fast
 from indexer.codec.blocks import BlockBatch, _BlockStats, _FieldState, _Term, encode_block
 from indexer.codec.chunks import Chunk, ChunkBuilder, FieldPostings
+from indexer.codec.termindex import TermIndexBatch
 from indexer.codec.values import unpickled_bytes, values_pickled
 from indexer.faults import crash_point
 
@@ -314,7 +315,7 @@ class FastSegmentWriter(SegmentWriter):
             if extra is None:
                 out.write_term(tbytes, term, self._full_blocks(term), state, compression)
             else:
-                out.flush()
+                out.flush(terms=True)  # Whoosh's own writer adds the next term
                 self._write_joined(fw, fieldname, tbytes, term, extra, state, lengths_reader)
                 out.reset()
         out.finish_field()
@@ -443,6 +444,7 @@ class _PostingsOutput:
         self.fw = fw
         self.schema = schema
         self.buffer = bytearray()
+        self.terms = TermIndexBatch(fw._tindex)
         #: The field being written (None: between fields).
         self.field: str | None = None
         self.base = 0
@@ -455,7 +457,7 @@ class _PostingsOutput:
 
     def finish_field(self) -> None:
         if self.field is not None:
-            self.flush()
+            self.flush(terms=True)
             self.fw.finish_field()
             self.field = None
             crash_point("mid_postings")
@@ -463,11 +465,14 @@ class _PostingsOutput:
     def reset(self) -> None:
         self.base = self.fw._postfile.tell()
 
-    def flush(self) -> None:
+    def flush(self, terms: bool = False) -> None:
+        """Write the buffered postings, and with ``terms`` the buffered term index entries."""
         if self.buffer:
             self.fw._postfile.write(bytes(self.buffer))
             self.base += len(self.buffer)
             self.buffer = bytearray()
+        if terms:
+            self.terms.flush()
 
     def write_term(self, tbytes: bytes, term: _Term, full_blocks: Iterable[bytes],
                    state: _FieldState, compression: int) -> None:
@@ -495,6 +500,6 @@ class _PostingsOutput:
             info.add_block(stats)
             info.set_extent(start, length)
             infobytes = info.to_bytes()
-        fw._tindex.add(pack_ushort(fw._fieldid) + tbytes, infobytes)
+        self.terms.add(pack_ushort(fw._fieldid) + tbytes, infobytes)
         if len(buffer) >= self.FLUSH_BYTES:
             self.flush()

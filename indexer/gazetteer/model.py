@@ -28,9 +28,20 @@ class Entity:
         """The label in ``lang`` ("ru", else English)."""
         return self.label_ru if lang == "ru" else self.label_en
 
+    def __reduce_ex__(self, protocol: int) -> str | tuple:
+        # ``IGNORED`` unpickles as itself (matching tells it by identity): a worker
+        # process adopts its parent's pickled gazetteer.
+        if self.kind == IGNORED_KIND:
+            return "IGNORED"
+        return object.__reduce_ex__(self, protocol)
+
+
+#: The kind of ``IGNORED``.
+IGNORED_KIND = "ignore"
+
 
 #: The "entity" of names that mention none (a data file's ``[ignore]`` table).
-IGNORED = Entity("ignore", "", "", "")
+IGNORED = Entity(IGNORED_KIND, "", "", "")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ small block batches) and compare everything Whoosh reads back.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 import random
 from pathlib import Path
 
@@ -50,6 +52,10 @@ def releases(n: int, seed: int = 1, version: str = "") -> list[Release]:
             if lang == "az" and i % 5:
                 continue
             body = " ".join(rng.choices(WORDS[lang], k=rng.randint(5, 120)))
+            if lang == "en" and i % 3 == 0:
+                # A name the gazetteer ignores ("Indian Ocean" is no mention of India):
+                # workers read the names with their parent's gazetteer, unpickled.
+                body += " across the Indian Ocean"
             versions[lang] = Version(lang, " ".join(rng.choices(WORDS[lang], k=6)),
                                      f"{body} {version} item{i % 37}")
         out.append(Release(versions=versions, date=dt.date(2010 + i % 12, 1 + i % 12, 1),
@@ -228,3 +234,38 @@ def test_workers_end_when_their_parent_is_killed_even_mid_task(tmp_path):
         parent.stderr.close()
         if worker is not None and worker.is_running():
             worker.kill()
+
+
+def test_workers_adopt_the_parents_gazetteer_while_it_is_current(tmp_path, monkeypatch):
+    """A worker takes the gazetteer its parent read (``Setup.completed``) instead of
+    building its own, unless the files changed since."""
+    from indexer.fields import build_schema
+    from indexer.gazetteer import catalog
+    from indexer.gazetteer.datafiles import BUNDLED
+
+    folder = tmp_path / "gazetteer"
+    folder.mkdir()
+    people = folder / "people.toml"
+    people.write_text((BUNDLED / "people.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("PRESSROOM_GAZETTEER", str(folder))
+    setup = indexer.workers.Setup(build_schema(), None, dt.datetime.now(dt.UTC)).completed()
+    stamp, parents = setup.gazetteer
+    shipped = pickle.loads(pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL))
+    monkeypatch.setattr(catalog, "_CACHE", {})  # a fresh worker process
+    catalog.adopt_gazetteer(*shipped.gazetteer)
+    adopted = catalog.load_gazetteer()
+    assert adopted is shipped.gazetteer[1] and adopted is not parents
+    text = "From the Indian Ocean to Azerbaijan"
+    assert adopted.find(text, "en") == parents.find(text, "en") != []
+    # Edited since the parent read it: the worker reads the files again.
+    people.write_text(people.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(people, ns=(people.stat().st_atime_ns, people.stat().st_mtime_ns + 10**9))
+    assert catalog.load_gazetteer() is not adopted
+
+
+def test_a_schema_without_name_or_entity_fields_ships_no_gazetteer():
+    from whoosh import fields
+
+    schema = fields.Schema(id=fields.ID(stored=True), body_en=fields.TEXT())
+    setup = indexer.workers.Setup(schema, None, dt.datetime.now(dt.UTC))
+    assert setup.completed().gazetteer is None
