@@ -165,6 +165,10 @@ class NameIndex:
                                 if all(len(name) == 1 for name in names))
         # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
         self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
+        # What a written word starts, remembered per index (an edited gazetteer is
+        # a new index): the same few hundred words are looked up in every release.
+        self._one_word = lru_cache(maxsize=CACHE_SIZE)(self._one_word_match)
+        self._starting = lru_cache(maxsize=CACHE_SIZE)(self._names_starting)
 
     def find(self, text: str) -> list[tuple[int, int, Entity]]:
         # Pieces only split at what is no letter: typographic folds do not matter here.
@@ -193,18 +197,25 @@ class NameIndex:
         if (at and (text[at - 1].isalnum() or text[at - 1] in WORD_JOINERS)) or (
                 end < len(text) and (text[end].isalnum() or text[end] in WORD_JOINERS)):
             return False
-        written = text[at:end]
+        entity = self._one_word(text[at:end])
+        if entity is _UNDECIDED:
+            return False
+        if entity is not None:
+            found.append((at, end, entity))
+        return True
+
+    def _one_word_match(self, written: str) -> Entity | None | object:
+        """What ``_match_one_word`` finds for a whole word as written: the entity,
+        None (nothing, or an ignored name), or ``_UNDECIDED`` (longer names start here)."""
         keys = text_keys(written)
         single = self.single
         if not all(key in single for key in keys if key in self.by_first):
-            return False
+            return _UNDECIDED
         for key in keys:
             for name in self.by_first.get(key, ()):
                 if _fits(name.words[0], written):
-                    if name.entity is not IGNORED:
-                        found.append((at, end, name.entity))
-                    return True
-        return True
+                    return None if name.entity is IGNORED else name.entity
+        return None
 
     def _match_at(self, text: str, start: int, found: list[tuple[int, int, Entity]]) -> int:
         """Try the names starting at the word at ``start``, then (for a joined word)
@@ -233,21 +244,28 @@ class NameIndex:
         return first_end
 
     def longest(self, toks: _LazyTokens | _Parts, i: int) -> Name | None:
-        written = toks[i][2]
-        lists = [found for key in text_keys(written) if (found := self.by_first.get(key))]
-        if not lists:
-            return None
-        candidates = lists[0]
-        if len(lists) > 1 and any(c is not candidates for c in lists):
-            candidates = sorted({id(n): n for c in lists for n in c}.values(),
-                                key=_preference, reverse=True)
-        for name in candidates:
-            if not toks.has(i + len(name) - 1) or not _fits(name.words[0], written):
+        for name in self._starting(toks[i][2]):
+            if not toks.has(i + len(name) - 1):
                 continue
             if all(_fits(word, toks[i + k][2]) and word.forms & text_keys(toks[i + k][2])
                    for k, word in enumerate(name.words[1:], 1)):
                 return name
         return None
+
+    def _names_starting(self, written: str) -> tuple[Name, ...]:
+        """The names whose first word ``written`` is, longest (then preferred) first."""
+        lists = [found for key in text_keys(written) if (found := self.by_first.get(key))]
+        if not lists:
+            return ()
+        candidates = lists[0]
+        if len(lists) > 1 and any(c is not candidates for c in lists):
+            candidates = sorted({id(n): n for c in lists for n in c}.values(),
+                                key=_preference, reverse=True)
+        return tuple(name for name in candidates if _fits(name.words[0], written))
+
+
+#: ``NameIndex._one_word_match``: the word starts longer names, so is tried in place.
+_UNDECIDED = object()
 
 
 def _preference(name: Name) -> tuple[int, bool]:
