@@ -185,21 +185,24 @@ def _stretch_mentions(text: str, covered: set[int], lang: str) -> list[Mention]:
     """
     found = []
     joins = _JOINS_AFTER_STOP if lang == "en" else ()
+    named_after = _NAMED_AFTER.search
     for stretch in _CAPITAL_RUN.finditer(text):
         at, end = stretch.span()
         if covered and not covered.isdisjoint(range(at, end)):
-            candidates: Iterable[Candidate] = (
+            candidates: Iterable[Candidate] = [
                 candidate for run in _stretch_runs(stretch.group(), joins)
                 for part in _split_covered([(s + at, e + at, w) for s, e, w in run], covered)
-                for candidate in _candidates(part, lang))
+                for candidate in _candidates(part, lang)]
+            at = 0  # offsets in the text already
         else:
-            candidates = ((m.moved(at), ask)
-                          for m, ask in _stretch_candidates(stretch.group(), lang))
+            # Most stretches hold no candidate: nothing is built for them.
+            candidates = _stretch_candidates(stretch.group(), lang)
         for mention, ask in candidates:
             if ask is not None and not ner.is_person(ask):
                 continue
-            if not _NAMED_AFTER.search(text, max(0, mention.start - 16), mention.start):
-                found.append(mention)
+            start = mention.start + at
+            if not named_after(text, max(0, start - 16), start):
+                found.append(mention.moved(at) if at else mention)
     return found
 
 

@@ -112,6 +112,11 @@ def _known_keys(gazetteer: Gazetteer) -> list[tuple[Keys, Keys, Entity]]:
     return known
 
 
+#: Names looked up in the people file: the same people recur from release to release.
+KEPT_LOOKUPS = 20_000
+
+
+@lru_cache(maxsize=KEPT_LOOKUPS)
 def known_person(gazetteer: Gazetteer, first: Keys, last: Keys) -> Entity | None:
     for known_first, known_last, entity in _known_keys(gazetteer):
         if known_last & last and (not first or known_first & first):
@@ -184,6 +189,7 @@ def person_labels(person: Person) -> dict[str, str]:
     return {"en": person.labels.get("en", only), "ru": person.labels.get("ru", only)}
 
 
+@lru_cache(maxsize=KEPT_LOOKUPS)
 def romanised(text: str) -> str:
     if not text:
         return ""
