@@ -14,8 +14,9 @@ their names in any inflection, and lemma meets lemma only through a form.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import islice
 
 from indexer.analysis import (
     CACHE_SIZE,
@@ -220,21 +221,29 @@ class NameIndex:
     def _match_at(self, text: str, start: int, found: list[tuple[int, int, Entity]]) -> int:
         """Try the names starting at the word at ``start``, then (for a joined word)
         at each of its parts; add what matches; return where trying stopped."""
-        toks = _LazyTokens(text, start)
-        if not toks.has(0):
+        words = TOKEN_PATTERN.finditer(text, start)
+        first = next(words, None)
+        if first is None:
             return start + 1
-        name = self.longest(toks, 0)
-        if name is not None:
-            if name.entity is not IGNORED:
-                found.append((toks[0][0], toks[len(name) - 1][1], name.entity))
-            return toks[len(name) - 1][1]
-        first_start, first_end, written = toks[0]
+        first_start, first_end = first.span()
+        written = first.group()
+        names = self._starting(written)
+        if names:
+            # As many words as the longest name that may start here (longest first).
+            toks = [(first_start, first_end, written),
+                    *((m.start(), m.end(), m.group()) for m in islice(words, len(names[0]) - 1))]
+            name = _longest(names, [t[2] for t in toks], 0)
+            if name is not None:
+                if name.entity is not IGNORED:
+                    found.append((first_start, toks[len(name) - 1][1], name.entity))
+                return toks[len(name) - 1][1]
         if _JOINED.search(written):
-            parts = _Parts((first_start + m.start(), first_start + m.end(), m.group())
-                           for m in _PARTS.finditer(written))
+            parts = [(first_start + m.start(), first_start + m.end(), m.group())
+                     for m in _PARTS.finditer(written)]
+            texts = [part[2] for part in parts]
             i = 0
             while i < len(parts):
-                name = self.longest(parts, i)
+                name = self.longest(texts, i)
                 if name is None:
                     i += 1
                     continue
@@ -243,14 +252,9 @@ class NameIndex:
                 i += len(name)
         return first_end
 
-    def longest(self, toks: _LazyTokens | _Parts, i: int) -> Name | None:
-        for name in self._starting(toks[i][2]):
-            if not toks.has(i + len(name) - 1):
-                continue
-            if all(_fits(word, toks[i + k][2]) and word.forms & text_keys(toks[i + k][2])
-                   for k, word in enumerate(name.words[1:], 1)):
-                return name
-        return None
+    def longest(self, words: Sequence[str], i: int) -> Name | None:
+        """The longest (then preferred) name whose words are ``words[i:]``'s first."""
+        return _longest(self._starting(words[i]), words, i)
 
     def _names_starting(self, written: str) -> tuple[Name, ...]:
         """The names whose first word ``written`` is, longest (then preferred) first."""
@@ -264,6 +268,17 @@ class NameIndex:
         return tuple(name for name in candidates if _fits(name.words[0], written))
 
 
+def _longest(names: tuple[Name, ...], words: Sequence[str], i: int) -> Name | None:
+    """The first of ``names`` (which ``words[i]`` starts) whose other words follow it."""
+    for name in names:
+        if i + len(name) > len(words):
+            continue
+        if all(_fits(word, words[i + k]) and word.forms & text_keys(words[i + k])
+               for k, word in enumerate(name.words[1:], 1)):
+            return name
+    return None
+
+
 #: ``NameIndex._one_word_match``: the word starts longer names, so is tried in place.
 _UNDECIDED = object()
 
@@ -272,31 +287,6 @@ def _preference(name: Name) -> tuple[int, bool]:
     """Longest first; at equal length an abbreviation written exactly wins ("GUAM"
     the organisation over Guam the territory)."""
     return len(name), name.words[0].case == EXACT
-
-
-class _LazyTokens:
-    """The tokens of a text from an offset on, read only as far as they are asked for."""
-
-    def __init__(self, text: str, start: int) -> None:
-        self._words = TOKEN_PATTERN.finditer(text, start)
-        self._tokens: list[Token] = []
-
-    def has(self, i: int) -> bool:
-        while len(self._tokens) <= i:
-            m = next(self._words, None)
-            if m is None:
-                return False
-            self._tokens.append((m.start(), m.end(), m.group()))
-        return True
-
-    def __getitem__(self, i: int) -> Token:
-        self.has(i)
-        return self._tokens[i]
-
-
-class _Parts(list):
-    def has(self, i: int) -> bool:
-        return i < len(self)
 
 
 def _pieces(text: str) -> list[str]:
