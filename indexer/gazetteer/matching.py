@@ -14,7 +14,7 @@ their names in any inflection, and lemma meets lemma only through a form.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
 
@@ -307,15 +307,17 @@ def _pieces(text: str) -> list[str]:
 def _occurrences(lowered: str, pieces: Iterable[str]) -> list[tuple[int, int]]:
     """(start, end) of each whole piece of ``pieces`` in ``lowered``, in order.
 
-    One plain loop: a piece such as "ес" is found inside many words, and each
-    find is tested here (no generator, no call per test).  An expression per
-    piece searched faster, but compiling a few hundred of them cost a cold
-    worker more than it saved."""
+    A short piece ("о" of "о-ва", "i") occurs inside most words: an expression
+    finds it whole (compiled once; few pieces are this short).  A longer one is
+    found by ``str.find``, and each find is tested in this one plain loop."""
     found = []
     length = len(lowered)
     find = lowered.find
     for piece in pieces:
         size = len(piece)
+        if size <= SHORT_PIECE:
+            found += [match.span() for match in _whole_piece(piece)(lowered)]
+            continue
         at = find(piece)
         while at >= 0:
             end = at + size
@@ -326,6 +328,19 @@ def _occurrences(lowered: str, pieces: Iterable[str]) -> list[tuple[int, int]]:
             at = find(piece, end)
     found.sort()
     return found
+
+
+#: Pieces this long or shorter are searched by an expression (``_whole_piece``).
+SHORT_PIECE = 2
+
+
+@lru_cache(maxsize=1024)
+def _whole_piece(piece: str) -> Callable[[str], Iterator[re.Match[str]]]:
+    """Where ``piece`` stands whole (no letter or digit either side).  The piece
+    comes first, so that C searches for it; the letter before it is looked
+    behind for only where it occurs."""
+    return re.compile(rf"{re.escape(piece)}(?<![^\W_].{{{len(piece)}}})(?![^\W_])",
+                      re.DOTALL).finditer
 
 
 def _word_start(text: str, at: int) -> int:
