@@ -189,11 +189,12 @@ def _stretch_mentions(text: str, covered: set[int], lang: str) -> list[Mention]:
     for stretch in _CAPITAL_RUN.finditer(text):
         at, end = stretch.span()
         if covered and not covered.isdisjoint(range(at, end)):
-            candidates: Iterable[Candidate] = [
-                candidate for run in _stretch_runs(stretch.group(), joins)
-                for part in _split_covered([(s + at, e + at, w) for s, e, w in run], covered)
-                for candidate in _candidates(part, lang)]
-            at = 0  # offsets in the text already
+            # Only which of its words a country or an organisation starts on
+            # matters (no name crosses one): the same cut stretches recur too.
+            group = stretch.group()
+            cut = tuple(s + at in covered for run in _stretch_runs(group, joins)
+                        for s, _, _ in run)
+            candidates: Iterable[Candidate] = _cut_candidates(group, lang, cut)
         else:
             # Most stretches hold no candidate: nothing is built for them.
             candidates = _stretch_candidates(stretch.group(), lang)
@@ -211,6 +212,29 @@ def _stretch_candidates(stretch: str, lang: str) -> tuple[Candidate, ...]:
     joins = _JOINS_AFTER_STOP if lang == "en" else ()
     return tuple(candidate for run in _stretch_runs(stretch, joins)
                  for candidate in _candidates(list(run), lang))
+
+
+@lru_cache(maxsize=KEPT_STRETCHES)
+def _cut_candidates(stretch: str, lang: str, cut: tuple[bool, ...]) -> tuple[Candidate, ...]:
+    """The candidates of a stretch whose words flagged in ``cut`` (each run's,
+    in order) a country or an organisation starts on; offsets within it."""
+    joins = _JOINS_AFTER_STOP if lang == "en" else ()
+    flags = iter(cut)
+    return tuple(candidate for run in _stretch_runs(stretch, joins)
+                 for part in _split_flagged(run, flags)
+                 for candidate in _candidates(part, lang))
+
+
+def _split_flagged(run: Iterable[Token], flags: Iterator[bool]) -> list[list[Token]]:
+    """The parts of ``run`` between its flagged tokens (a country or an
+    organisation starts there: no name crosses it)."""
+    parts: list[list[Token]] = [[]]
+    for token in run:
+        if next(flags):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [p for p in parts if p]
 
 
 def _candidates(part: list[Token], lang: str) -> list[Candidate]:
@@ -232,16 +256,6 @@ def english_mentions(text: str, covered: set[int]) -> list[Mention]:
     """Candidate full names in an English text; ``covered``: the character offsets
     inside gazetteer mentions (countries, organisations), which no name crosses."""
     return _stretch_mentions(text, covered, "en")
-
-
-def _split_covered(run: list[Token], covered: set[int]) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
-    for token in run:
-        if token[0] in covered:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [p for p in parts if p]
 
 
 def _english_person(run: list[Token]) -> list[Mention]:
