@@ -198,6 +198,37 @@ def test_occurrences_match_their_definition() -> None:
     check()
 
 
+def test_a_texts_triggers_are_its_words_triggers(monkeypatch) -> None:
+    """Trigger pieces found word by word (and remembered) are those of the whole
+    text's pieces, also once the remembered words are forgotten."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from indexer.analysis import WORD_JOINERS, tokenize
+    from indexer.gazetteer import matching
+    from indexer.gazetteer.matching import _WordTriggers
+
+    def pieces(text: str) -> list[str]:  # the definition: a text's words joined, then split
+        joined = " ".join(tokenize(text)).lower().replace("ё", "е")
+        for joiner in WORD_JOINERS:
+            joined = joined.replace(joiner, " ")
+        return joined.split()
+
+    triggers = frozenset({"о", "us", "азербайджан", "united", "new", "е"})
+    words = _WordTriggers(triggers)
+    monkeypatch.setattr(matching, "KEPT_WORDS", 6)
+    parts = st.sampled_from(["О", "US", "us's", "Азербайджан", "АЗЕРБАЙДЖАН-", "Ёж", "ё",
+                             "United", "new/old", "_", " ", "-", "'", "İ", "x"])
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(parts, max_size=12))
+    def check(bits: list[str]) -> None:
+        text = "".join(bits)
+        assert words.hits(text) == triggers.intersection(pieces(text))
+
+    check()
+
+
 def test_the_setting_names_the_folder(tmp_path: Path, monkeypatch) -> None:
     folder = write(tmp_path / "gaz", "people.toml",
                    '[people.ann-lee]\nlabel_en = "Ann Lee"\nlabel_ru = "Энн Ли"\n')
