@@ -231,13 +231,13 @@ class NameIndex:
         names = self._starting(written)
         if names:
             # As many words as the longest name that may start here (longest first).
-            toks = [(first_start, first_end, written),
-                    *((m.start(), m.end(), m.group()) for m in islice(words, len(names[0]) - 1))]
-            name = _longest(names, [t[2] for t in toks], 0)
+            more = list(islice(words, len(names[0].words) - 1))
+            name = _longest(names, [written, *(m.group() for m in more)], 0)
             if name is not None:
+                end = more[len(name.words) - 2].end() if len(name.words) > 1 else first_end
                 if name.entity is not IGNORED:
-                    found.append((first_start, toks[len(name) - 1][1], name.entity))
-                return toks[len(name) - 1][1]
+                    found.append((first_start, end, name.entity))
+                return end
         if _JOINED.search(written):
             parts = [(first_start + m.start(), first_start + m.end(), m.group())
                      for m in _PARTS.finditer(written)]
@@ -249,8 +249,8 @@ class NameIndex:
                     i += 1
                     continue
                 if name.entity is not IGNORED:
-                    found.append((parts[i][0], parts[i + len(name) - 1][1], name.entity))
-                i += len(name)
+                    found.append((parts[i][0], parts[i + len(name.words) - 1][1], name.entity))
+                i += len(name.words)
         return first_end
 
     def longest(self, words: Sequence[str], i: int) -> Name | None:
@@ -271,11 +271,16 @@ class NameIndex:
 
 def _longest(names: tuple[Name, ...], words: Sequence[str], i: int) -> Name | None:
     """The first of ``names`` (which ``words[i]`` starts) whose other words follow it."""
+    rest = words[i + 1:]
     for name in names:
-        if i + len(name) > len(words):
+        if len(name.words) > len(rest) + 1:
             continue
-        if all(_fits(word, words[i + k]) and word.forms & text_keys(words[i + k])
-               for k, word in enumerate(name.words[1:], 1)):
+        # Plain loops: this runs for every occurrence of a word longer names start with.
+        for word, written in zip(name.words[1:], rest, strict=False):  # rest may be longer
+            if (word.case != ANY and not _fits(word, written)) or word.forms.isdisjoint(
+                    text_keys(written)):
+                break
+        else:
             return name
     return None
 
