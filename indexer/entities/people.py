@@ -93,11 +93,13 @@ class Person:
     langs: set[str] = field(default_factory=set)
 
     def meets(self, first: Keys, last: Keys) -> bool:
-        return bool(self.last & last) and (not self.first or not first or bool(self.first & first))
+        # ``isdisjoint``: asked for every person at every mention, and builds no set.
+        return not self.last.isdisjoint(last) and (
+            not self.first or not first or not self.first.isdisjoint(first))
 
     def sounds_like(self, first: Keys, last: Keys) -> bool:
         """Both names' consonants agree (a transcribed Western name, in one release)."""
-        return bool(self.last_sound & last and self.first_sound & first)
+        return not self.last_sound.isdisjoint(last) and not self.first_sound.isdisjoint(first)
 
 
 def mention_keys(mention: Mention) -> tuple[Keys, Keys]:
