@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 from indexer.analysis import TOKEN_PATTERN, script_of, shared_morph_analyzer
 from indexer.entities import ner
@@ -287,13 +288,39 @@ def _strip_possessive(word: str) -> str:
 
 @dataclass(frozen=True)
 class Reading:
-    """What pymorphy3 makes of one capitalised Russian word."""
+    """What pymorphy3 makes of one capitalised Russian word.
 
-    first_name: str | None  # the nominative, when it reads as a first name
-    surname: str | None     # the nominative, when it reads (or looks) like a surname
+    The nominatives are worked out when a label first asks for them: pymorphy3's
+    ``inflect`` builds the word's whole lexeme (two fifths of a reading's cost),
+    and a label takes one of the two of a word at most, often none.
+    """
+
+    first_parse: Any        # the parse reading it as a first name, if any
+    surname_parse: Any      # the parse reading it as a surname, if any
+    surname_guess: str | None  # the nominative by its ending, when it only looks like one
     patronymic: bool
     known: bool             # in pymorphy3's dictionary
     named: bool             # any name reading (first name, surname, patronymic)
+
+    @property
+    def is_first_name(self) -> bool:
+        return self.first_parse is not None
+
+    @property
+    def is_surname(self) -> bool:
+        return self.surname_parse is not None or self.surname_guess is not None
+
+    @cached_property
+    def first_name(self) -> str | None:
+        """The nominative, when it reads as a first name."""
+        return None if self.first_parse is None else _nominative(self.first_parse)
+
+    @cached_property
+    def surname(self) -> str | None:
+        """The nominative, when it reads (or looks) like a surname."""
+        if self.surname_parse is not None:
+            return _nominative(self.surname_parse)
+        return self.surname_guess
 
 
 @lru_cache(maxsize=100_000)
@@ -302,23 +329,24 @@ def reading(word: str) -> Reading:
     lower = word.lower().replace("ё", "е")
     parses = morph.parse(lower)
     known = morph.word_is_known(lower)
-    first = surname = None
+    first = surname = guess = None
     patronymic = False
     for parse in parses:
         grammemes = parse.tag.grammemes
         if parse.score < 0.1:
             continue
         if "Name" in grammemes and first is None:
-            first = _nominative(parse)
+            first = parse
         elif "Surn" in grammemes and surname is None:
-            surname = _nominative(parse)
+            surname = parse
         elif "Patr" in grammemes:
             patronymic = True
     if surname is None and _SURNAME_SHAPE.search(lower):
-        surname = next((_nominative(p) for p in parses if "Surn" in p.tag.grammemes),
-                       _surname_nominative(lower))
-    named = bool(first or surname or patronymic)
-    return Reading(first, surname, patronymic, known, named)
+        surname = next((p for p in parses if "Surn" in p.tag.grammemes), None)
+        if surname is None:
+            guess = _surname_nominative(lower)
+    named = first is not None or surname is not None or guess is not None or patronymic
+    return Reading(first, surname, guess, patronymic, known, named)
 
 
 def _nominative(parse) -> str:
@@ -356,8 +384,7 @@ def _russian_candidate(run: list[Token]) -> Candidate | None:
         return None
     if any(r.known and not r.named for r in readings):
         return None
-    settled = readings[0].first_name is not None and (
-        readings[-1].surname is not None or not readings[-1].known)
+    settled = readings[0].is_first_name and (readings[-1].is_surname or not readings[-1].known)
     text = " ".join(t[2] for t in run)
     label = " ".join(_label_word(t[2], r, i == len(run) - 1)
                      for i, (t, r) in enumerate(zip(run, readings, strict=True)))
