@@ -325,9 +325,14 @@ class _WordTriggers:
             if len(seen) + len(new) > KEPT_WORDS:
                 state = self._state = seen, holding, pieces = set(), set(), {}
                 new = words
+            triggers = self.triggers
             for word in new:
-                found = self.triggers.intersection(_pieces_of(word))
-                if found:
+                lowered = word.lower().replace("ё", "е")
+                if lowered.isalnum():  # no joiner: the word is one piece
+                    if lowered in triggers:
+                        pieces[word] = (lowered,)
+                        holding.add(word)
+                elif found := triggers.intersection(_pieces_of(lowered)):
                     pieces[word] = tuple(found)
                     holding.add(word)
             seen |= new  # after their pieces: a word seen is a word known
@@ -337,9 +342,8 @@ class _WordTriggers:
         return hits
 
 
-def _pieces_of(word: str) -> list[str]:
-    """The lower-cased pieces of one word (ё as е), split at its joiners."""
-    lowered = word.lower().replace("ё", "е")
+def _pieces_of(lowered: str) -> list[str]:
+    """The pieces of one lower-cased word (ё as е), split at its joiners."""
     for joiner in WORD_JOINERS:
         if joiner in lowered:
             lowered = lowered.replace(joiner, " ")
