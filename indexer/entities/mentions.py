@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 from indexer.analysis import TOKEN_PATTERN, script_of, shared_morph_analyzer
 from indexer.entities import ner
@@ -185,21 +186,25 @@ def _stretch_mentions(text: str, covered: set[int], lang: str) -> list[Mention]:
     """
     found = []
     joins = _JOINS_AFTER_STOP if lang == "en" else ()
+    named_after = _NAMED_AFTER.search
     for stretch in _CAPITAL_RUN.finditer(text):
         at, end = stretch.span()
         if covered and not covered.isdisjoint(range(at, end)):
-            candidates: Iterable[Candidate] = (
-                candidate for run in _stretch_runs(stretch.group(), joins)
-                for part in _split_covered([(s + at, e + at, w) for s, e, w in run], covered)
-                for candidate in _candidates(part, lang))
+            # Only which of its words a country or an organisation starts on
+            # matters (no name crosses one): the same cut stretches recur too.
+            group = stretch.group()
+            cut = tuple(s + at in covered for run in _stretch_runs(group, joins)
+                        for s, _, _ in run)
+            candidates: Iterable[Candidate] = _cut_candidates(group, lang, cut)
         else:
-            candidates = ((m.moved(at), ask)
-                          for m, ask in _stretch_candidates(stretch.group(), lang))
+            # Most stretches hold no candidate: nothing is built for them.
+            candidates = _stretch_candidates(stretch.group(), lang)
         for mention, ask in candidates:
             if ask is not None and not ner.is_person(ask):
                 continue
-            if not _NAMED_AFTER.search(text, max(0, mention.start - 16), mention.start):
-                found.append(mention)
+            start = mention.start + at
+            if not named_after(text, max(0, start - 16), start):
+                found.append(mention.moved(at) if at else mention)
     return found
 
 
@@ -208,6 +213,29 @@ def _stretch_candidates(stretch: str, lang: str) -> tuple[Candidate, ...]:
     joins = _JOINS_AFTER_STOP if lang == "en" else ()
     return tuple(candidate for run in _stretch_runs(stretch, joins)
                  for candidate in _candidates(list(run), lang))
+
+
+@lru_cache(maxsize=KEPT_STRETCHES)
+def _cut_candidates(stretch: str, lang: str, cut: tuple[bool, ...]) -> tuple[Candidate, ...]:
+    """The candidates of a stretch whose words flagged in ``cut`` (each run's,
+    in order) a country or an organisation starts on; offsets within it."""
+    joins = _JOINS_AFTER_STOP if lang == "en" else ()
+    flags = iter(cut)
+    return tuple(candidate for run in _stretch_runs(stretch, joins)
+                 for part in _split_flagged(run, flags)
+                 for candidate in _candidates(part, lang))
+
+
+def _split_flagged(run: Iterable[Token], flags: Iterator[bool]) -> list[list[Token]]:
+    """The parts of ``run`` between its flagged tokens (a country or an
+    organisation starts there: no name crosses it)."""
+    parts: list[list[Token]] = [[]]
+    for token in run:
+        if next(flags):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [p for p in parts if p]
 
 
 def _candidates(part: list[Token], lang: str) -> list[Candidate]:
@@ -229,16 +257,6 @@ def english_mentions(text: str, covered: set[int]) -> list[Mention]:
     """Candidate full names in an English text; ``covered``: the character offsets
     inside gazetteer mentions (countries, organisations), which no name crosses."""
     return _stretch_mentions(text, covered, "en")
-
-
-def _split_covered(run: list[Token], covered: set[int]) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
-    for token in run:
-        if token[0] in covered:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [p for p in parts if p]
 
 
 def _english_person(run: list[Token]) -> list[Mention]:
@@ -270,13 +288,39 @@ def _strip_possessive(word: str) -> str:
 
 @dataclass(frozen=True)
 class Reading:
-    """What pymorphy3 makes of one capitalised Russian word."""
+    """What pymorphy3 makes of one capitalised Russian word.
 
-    first_name: str | None  # the nominative, when it reads as a first name
-    surname: str | None     # the nominative, when it reads (or looks) like a surname
+    The nominatives are worked out when a label first asks for them: pymorphy3's
+    ``inflect`` builds the word's whole lexeme (two fifths of a reading's cost),
+    and a label takes one of the two of a word at most, often none.
+    """
+
+    first_parse: Any        # the parse reading it as a first name, if any
+    surname_parse: Any      # the parse reading it as a surname, if any
+    surname_guess: str | None  # the nominative by its ending, when it only looks like one
     patronymic: bool
     known: bool             # in pymorphy3's dictionary
     named: bool             # any name reading (first name, surname, patronymic)
+
+    @property
+    def is_first_name(self) -> bool:
+        return self.first_parse is not None
+
+    @property
+    def is_surname(self) -> bool:
+        return self.surname_parse is not None or self.surname_guess is not None
+
+    @cached_property
+    def first_name(self) -> str | None:
+        """The nominative, when it reads as a first name."""
+        return None if self.first_parse is None else _nominative(self.first_parse)
+
+    @cached_property
+    def surname(self) -> str | None:
+        """The nominative, when it reads (or looks) like a surname."""
+        if self.surname_parse is not None:
+            return _nominative(self.surname_parse)
+        return self.surname_guess
 
 
 @lru_cache(maxsize=100_000)
@@ -285,23 +329,24 @@ def reading(word: str) -> Reading:
     lower = word.lower().replace("ё", "е")
     parses = morph.parse(lower)
     known = morph.word_is_known(lower)
-    first = surname = None
+    first = surname = guess = None
     patronymic = False
     for parse in parses:
         grammemes = parse.tag.grammemes
         if parse.score < 0.1:
             continue
         if "Name" in grammemes and first is None:
-            first = _nominative(parse)
+            first = parse
         elif "Surn" in grammemes and surname is None:
-            surname = _nominative(parse)
+            surname = parse
         elif "Patr" in grammemes:
             patronymic = True
     if surname is None and _SURNAME_SHAPE.search(lower):
-        surname = next((_nominative(p) for p in parses if "Surn" in p.tag.grammemes),
-                       _surname_nominative(lower))
-    named = bool(first or surname or patronymic)
-    return Reading(first, surname, patronymic, known, named)
+        surname = next((p for p in parses if "Surn" in p.tag.grammemes), None)
+        if surname is None:
+            guess = _surname_nominative(lower)
+    named = first is not None or surname is not None or guess is not None or patronymic
+    return Reading(first, surname, guess, patronymic, known, named)
 
 
 def _nominative(parse) -> str:
@@ -339,8 +384,7 @@ def _russian_candidate(run: list[Token]) -> Candidate | None:
         return None
     if any(r.known and not r.named for r in readings):
         return None
-    settled = readings[0].first_name is not None and (
-        readings[-1].surname is not None or not readings[-1].known)
+    settled = readings[0].is_first_name and (readings[-1].is_surname or not readings[-1].known)
     text = " ".join(t[2] for t in run)
     label = " ".join(_label_word(t[2], r, i == len(run) - 1)
                      for i, (t, r) in enumerate(zip(run, readings, strict=True)))

@@ -56,11 +56,17 @@ def skeletons(word: str) -> Keys:
     return frozenset(s for s in map(_skeleton, texts) if s)
 
 
+#: The letters a skeleton leaves out (v: "W"illiam), and a letter repeated.
+_NOT_SKELETON = str.maketrans(dict.fromkeys("aeiouyhv"))
+_REPEATED = re.compile(r"(.)\1+", re.DOTALL)
+
+
 def _skeleton(text: str) -> str:
     for before, after in _SKELETON_FOLDS:
         text = text.replace(before, after)
-    consonants = [c for c in text if c.isalpha() and c not in "aeiouyhv"]  # v: "W"illiam
-    return "".join(c for i, c in enumerate(consonants) if i == 0 or consonants[i - 1] != c)
+    # The consonants, each run of one written once (C string work, not a loop).
+    consonants = "".join(filter(str.isalpha, text.translate(_NOT_SKELETON)))
+    return _REPEATED.sub(r"\1", consonants)
 
 
 @lru_cache(maxsize=50_000)
@@ -87,11 +93,13 @@ class Person:
     langs: set[str] = field(default_factory=set)
 
     def meets(self, first: Keys, last: Keys) -> bool:
-        return bool(self.last & last) and (not self.first or not first or bool(self.first & first))
+        # ``isdisjoint``: asked for every person at every mention, and builds no set.
+        return not self.last.isdisjoint(last) and (
+            not self.first or not first or not self.first.isdisjoint(first))
 
     def sounds_like(self, first: Keys, last: Keys) -> bool:
         """Both names' consonants agree (a transcribed Western name, in one release)."""
-        return bool(self.last_sound & last and self.first_sound & first)
+        return not self.last_sound.isdisjoint(last) and not self.first_sound.isdisjoint(first)
 
 
 def mention_keys(mention: Mention) -> tuple[Keys, Keys]:
@@ -112,9 +120,29 @@ def _known_keys(gazetteer: Gazetteer) -> list[tuple[Keys, Keys, Entity]]:
     return known
 
 
+@lru_cache(maxsize=8)
+def _known_by_surname(gazetteer: Gazetteer) -> dict[str, list[int]]:
+    """The positions in ``_known_keys`` of each surname key."""
+    positions: dict[str, list[int]] = {}
+    for i, (_, known_last, _) in enumerate(_known_keys(gazetteer)):
+        for key in known_last:
+            positions.setdefault(key, []).append(i)
+    return positions
+
+
+#: Names looked up in the people file: the same people recur from release to release.
+KEPT_LOOKUPS = 20_000
+
+
+@lru_cache(maxsize=KEPT_LOOKUPS)
 def known_person(gazetteer: Gazetteer, first: Keys, last: Keys) -> Entity | None:
-    for known_first, known_last, entity in _known_keys(gazetteer):
-        if known_last & last and (not first or known_first & first):
+    """The first spelling in the people file whose surname and first name meet these."""
+    by_surname = _known_by_surname(gazetteer)
+    known = _known_keys(gazetteer)
+    # Only the spellings sharing a surname key, in the file's order.
+    for i in sorted({i for key in last for i in by_surname.get(key, ())}):
+        known_first, _, entity = known[i]
+        if not first or known_first & first:
             return entity
     return None
 
@@ -184,6 +212,7 @@ def person_labels(person: Person) -> dict[str, str]:
     return {"en": person.labels.get("en", only), "ru": person.labels.get("ru", only)}
 
 
+@lru_cache(maxsize=KEPT_LOOKUPS)
 def romanised(text: str) -> str:
     if not text:
         return ""

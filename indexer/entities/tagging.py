@@ -68,7 +68,7 @@ def tag_release(release: Release, gazetteer: Gazetteer | None = None) -> EntityT
             reader = russian_mentions if lang == "ru" else english_mentions
             for mention in reader(text, covered):
                 entity = next((e for s, t, e in spans if s < mention.end and mention.start < t),
-                              None)
+                              None) if spans else None
                 named.append((mention, entity))
     # Russian names first: the analysis settles them alone, and English candidates
     # without a title then count when they meet one.  Each spelling is joined once

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from indexer.analysis import STOP_WORDS
 from indexer.gazetteer.datafiles import (
+    BUNDLED,
     FILES,
     data_folder,
-    data_path,
     read_countries,
     read_ignored,
     read_named,
 )
 from indexer.gazetteer.matching import NameIndex, fold, make_name
 from indexer.gazetteer.model import EXACT, IGNORED, KINDS, Entity, Name
+from indexer.settings import setting
 
 
 class Gazetteer:
@@ -99,17 +102,17 @@ def load_gazetteer(folder: str | Path | None = None) -> Gazetteer:
 def stamped_gazetteer(folder: str | Path | None = None) -> tuple[tuple, Gazetteer]:
     """``load_gazetteer``'s gazetteer with the stamp of the files it was read from
     (paths and modification times), for ``adopt_gazetteer`` in another process."""
-    where = data_folder(folder)
-    stamp = _stamp(where)
+    where, stamp = _stamp(folder or setting("GAZETTEER") or BUNDLED)
     with _LOCK:
-        cached = _CACHE.get(str(where))
+        cached = _CACHE.get(where)
         if cached is not None and cached[0] == stamp:
             return cached
-        gazetteer = Gazetteer({"country": read_countries(where),
-                               "org": read_named(where, "org"),
-                               "person": read_named(where, "person")}, where,
-                              read_ignored(where))
-        _CACHE[str(where)] = (stamp, gazetteer)
+        path = data_folder(where)
+        gazetteer = Gazetteer({"country": read_countries(path),
+                               "org": read_named(path, "org"),
+                               "person": read_named(path, "person")}, path,
+                              read_ignored(path))
+        _CACHE[where] = (stamp, gazetteer)
         return stamp, gazetteer
 
 
@@ -122,8 +125,31 @@ def adopt_gazetteer(stamp: tuple, gazetteer: Gazetteer) -> None:
         _CACHE[str(gazetteer.folder)] = (stamp, gazetteer)
 
 
-def _stamp(where: Path) -> tuple:
-    return tuple((str(p), _mtime(p)) for p in (data_path(where, kind) for kind in KINDS))
+def _stamp(folder: str | Path) -> tuple[str, tuple]:
+    """The folder's key and its files' (path, modification time): what
+    ``data_path`` would choose, by one ``os.stat`` a file (this runs once per
+    release indexed: building the paths each time cost more than the tagging's
+    own lookups)."""
+    where, files = _files(folder)
+    stamp = []
+    for own, bundled in files:
+        try:
+            stamp.append((own, os.stat(own).st_mtime_ns))
+        except OSError:  # not in the user's folder: the bundled file
+            stamp.append((bundled, _mtime(Path(bundled))))
+    return where, tuple(stamp)
+
+
+#: Folders whose file paths are remembered (a process reads one or two).
+KEPT_FOLDERS = 32
+
+
+@lru_cache(maxsize=KEPT_FOLDERS)
+def _files(folder: str | Path) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The folder's key, and each kind's file in it and in the bundle, as strings."""
+    where = data_folder(folder)
+    names = [FILES[kind][0] for kind in KINDS]
+    return str(where), tuple((str(where / name), str(BUNDLED / name)) for name in names)
 
 
 def _mtime(path: Path) -> int:

@@ -14,8 +14,9 @@ their names in any inflection, and lemma meets lemma only through a form.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import islice
 
 from indexer.analysis import (
     CACHE_SIZE,
@@ -165,18 +166,23 @@ class NameIndex:
                                 if all(len(name) == 1 for name in names))
         # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
         self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
+        # What a written word starts, remembered per index (an edited gazetteer is
+        # a new index): the same few hundred words are looked up in every release.
+        self._one_word = lru_cache(maxsize=CACHE_SIZE)(self._one_word_match)
+        self._starting = lru_cache(maxsize=CACHE_SIZE)(self._names_starting)
+        self._words = _WordTriggers(self.triggers)
 
     def find(self, text: str) -> list[tuple[int, int, Entity]]:
+        hits = self._words.hits(text)
+        if not hits:
+            return []
         # Pieces only split at what is no letter: typographic folds do not matter here.
         lowered = text.lower().replace("ё", "е")
         if len(lowered) != len(text):  # a case mapping that changes lengths ("İ")
             lowered = text
-        hits = self.triggers.intersection(_pieces(text))
-        if not hits:
-            return []
         found: list[tuple[int, int, Entity]] = []
         done = 0  # text before this offset is matched or tried already
-        for at, end in sorted(_occurrences(lowered, hits)):
+        for at, end in _occurrences(lowered, hits):
             if at < done:
                 continue
             if self._match_one_word(text, at, end, found):
@@ -193,61 +199,94 @@ class NameIndex:
         if (at and (text[at - 1].isalnum() or text[at - 1] in WORD_JOINERS)) or (
                 end < len(text) and (text[end].isalnum() or text[end] in WORD_JOINERS)):
             return False
-        written = text[at:end]
+        entity = self._one_word(text[at:end])
+        if entity is _UNDECIDED:
+            return False
+        if entity is not None:
+            found.append((at, end, entity))
+        return True
+
+    def _one_word_match(self, written: str) -> Entity | None | object:
+        """What ``_match_one_word`` finds for a whole word as written: the entity,
+        None (nothing, or an ignored name), or ``_UNDECIDED`` (longer names start here)."""
         keys = text_keys(written)
         single = self.single
         if not all(key in single for key in keys if key in self.by_first):
-            return False
+            return _UNDECIDED
         for key in keys:
             for name in self.by_first.get(key, ()):
                 if _fits(name.words[0], written):
-                    if name.entity is not IGNORED:
-                        found.append((at, end, name.entity))
-                    return True
-        return True
+                    return None if name.entity is IGNORED else name.entity
+        return None
 
     def _match_at(self, text: str, start: int, found: list[tuple[int, int, Entity]]) -> int:
         """Try the names starting at the word at ``start``, then (for a joined word)
         at each of its parts; add what matches; return where trying stopped."""
-        toks = _LazyTokens(text, start)
-        if not toks.has(0):
+        words = TOKEN_PATTERN.finditer(text, start)
+        first = next(words, None)
+        if first is None:
             return start + 1
-        name = self.longest(toks, 0)
-        if name is not None:
-            if name.entity is not IGNORED:
-                found.append((toks[0][0], toks[len(name) - 1][1], name.entity))
-            return toks[len(name) - 1][1]
-        first_start, first_end, written = toks[0]
+        first_start, first_end = first.span()
+        written = first.group()
+        names = self._starting(written)
+        if names:
+            # As many words as the longest name that may start here (longest first).
+            more = list(islice(words, len(names[0].words) - 1))
+            name = _longest(names, [written, *(m.group() for m in more)], 0)
+            if name is not None:
+                end = more[len(name.words) - 2].end() if len(name.words) > 1 else first_end
+                if name.entity is not IGNORED:
+                    found.append((first_start, end, name.entity))
+                return end
         if _JOINED.search(written):
-            parts = _Parts((first_start + m.start(), first_start + m.end(), m.group())
-                           for m in _PARTS.finditer(written))
+            parts = [(first_start + m.start(), first_start + m.end(), m.group())
+                     for m in _PARTS.finditer(written)]
+            texts = [part[2] for part in parts]
             i = 0
             while i < len(parts):
-                name = self.longest(parts, i)
+                name = self.longest(texts, i)
                 if name is None:
                     i += 1
                     continue
                 if name.entity is not IGNORED:
-                    found.append((parts[i][0], parts[i + len(name) - 1][1], name.entity))
-                i += len(name)
+                    found.append((parts[i][0], parts[i + len(name.words) - 1][1], name.entity))
+                i += len(name.words)
         return first_end
 
-    def longest(self, toks: _LazyTokens | _Parts, i: int) -> Name | None:
-        written = toks[i][2]
+    def longest(self, words: Sequence[str], i: int) -> Name | None:
+        """The longest (then preferred) name whose words are ``words[i:]``'s first."""
+        return _longest(self._starting(words[i]), words, i)
+
+    def _names_starting(self, written: str) -> tuple[Name, ...]:
+        """The names whose first word ``written`` is, longest (then preferred) first."""
         lists = [found for key in text_keys(written) if (found := self.by_first.get(key))]
         if not lists:
-            return None
+            return ()
         candidates = lists[0]
         if len(lists) > 1 and any(c is not candidates for c in lists):
             candidates = sorted({id(n): n for c in lists for n in c}.values(),
                                 key=_preference, reverse=True)
-        for name in candidates:
-            if not toks.has(i + len(name) - 1) or not _fits(name.words[0], written):
-                continue
-            if all(_fits(word, toks[i + k][2]) and word.forms & text_keys(toks[i + k][2])
-                   for k, word in enumerate(name.words[1:], 1)):
-                return name
-        return None
+        return tuple(name for name in candidates if _fits(name.words[0], written))
+
+
+def _longest(names: tuple[Name, ...], words: Sequence[str], i: int) -> Name | None:
+    """The first of ``names`` (which ``words[i]`` starts) whose other words follow it."""
+    rest = words[i + 1:]
+    for name in names:
+        if len(name.words) > len(rest) + 1:
+            continue
+        # Plain loops: this runs for every occurrence of a word longer names start with.
+        for word, written in zip(name.words[1:], rest, strict=False):  # rest may be longer
+            if (word.case != ANY and not _fits(word, written)) or word.forms.isdisjoint(
+                    text_keys(written)):
+                break
+        else:
+            return name
+    return None
+
+
+#: ``NameIndex._one_word_match``: the word starts longer names, so is tried in place.
+_UNDECIDED = object()
 
 
 def _preference(name: Name) -> tuple[int, bool]:
@@ -256,59 +295,98 @@ def _preference(name: Name) -> tuple[int, bool]:
     return len(name), name.words[0].case == EXACT
 
 
-class _LazyTokens:
-    """The tokens of a text from an offset on, read only as far as they are asked for."""
-
-    def __init__(self, text: str, start: int) -> None:
-        self._words = TOKEN_PATTERN.finditer(text, start)
-        self._tokens: list[Token] = []
-
-    def has(self, i: int) -> bool:
-        while len(self._tokens) <= i:
-            m = next(self._words, None)
-            if m is None:
-                return False
-            self._tokens.append((m.start(), m.end(), m.group()))
-        return True
-
-    def __getitem__(self, i: int) -> Token:
-        self.has(i)
-        return self._tokens[i]
+#: Distinct words whose trigger pieces are remembered (``_WordTriggers``).
+KEPT_WORDS = CACHE_SIZE
 
 
-class _Parts(list):
-    def has(self, i: int) -> bool:
-        return i < len(self)
+class _WordTriggers:
+    """The trigger pieces of a text, from those of its distinct words.
 
-
-def _pieces(text: str) -> list[str]:
-    """The lower-cased pieces of ``text``'s words, as ``_PARTS`` finds them (ё as е).
-
-    From the analysis's cached tokens (indexing has just tokenized the same
-    text): joiners become spaces, and the rest is C string work, a third of the
-    cost of running ``_PARTS`` over the text again.
+    Each word is split into pieces once (a text's pieces are its words'); a
+    text then costs three set operations in C and a look at its few words that
+    hold a trigger, where joining, lower-casing and splitting all its words
+    cost ~8 % of entity tagging.  The words are forgotten all at once past
+    ``KEPT_WORDS``: a fresh state replaces the old one, so that a thread still
+    using the old one never sees a word marked seen without its pieces.
     """
-    joined = " ".join(tokenize(text)).lower().replace("ё", "е")
+
+    def __init__(self, triggers: frozenset[str]) -> None:
+        self.triggers = triggers
+        self._state: tuple[set[str], set[str], dict[str, tuple[str, ...]]] = (set(), set(), {})
+
+    def hits(self, text: str) -> set[str]:
+        """The triggers among the pieces of ``text``'s words (``TOKEN_PATTERN``'s
+        tokens, lower-cased, ё as е, split at the joiners: ``_PARTS`` of the text)."""
+        words = set(tokenize(text))
+        state = self._state
+        seen, holding, pieces = state
+        new = words.difference(seen)
+        if new:
+            if len(seen) + len(new) > KEPT_WORDS:
+                state = self._state = seen, holding, pieces = set(), set(), {}
+                new = words
+            triggers = self.triggers
+            for word in new:
+                lowered = word.lower().replace("ё", "е")
+                if lowered.isalnum():  # no joiner: the word is one piece
+                    if lowered in triggers:
+                        pieces[word] = (lowered,)
+                        holding.add(word)
+                elif found := triggers.intersection(_pieces_of(lowered)):
+                    pieces[word] = tuple(found)
+                    holding.add(word)
+            seen |= new  # after their pieces: a word seen is a word known
+        hits: set[str] = set()
+        for word in words & holding:
+            hits.update(pieces[word])
+        return hits
+
+
+def _pieces_of(lowered: str) -> list[str]:
+    """The pieces of one lower-cased word (ё as е), split at its joiners."""
     for joiner in WORD_JOINERS:
-        if joiner in joined:
-            joined = joined.replace(joiner, " ")
-    return joined.split()
+        if joiner in lowered:
+            lowered = lowered.replace(joiner, " ")
+    return lowered.split()
 
 
-def _occurrences(lowered: str, pieces: Iterable[str]) -> Iterator[tuple[int, int]]:
-    """(start, end) of each whole piece of ``pieces`` in ``lowered``."""
+def _occurrences(lowered: str, pieces: Iterable[str]) -> list[tuple[int, int]]:
+    """(start, end) of each whole piece of ``pieces`` in ``lowered``, in order.
+
+    A short piece ("о" of "о-ва", "i") occurs inside most words: an expression
+    finds it whole (compiled once; few pieces are this short).  A longer one is
+    found by ``str.find``, and each find is tested in this one plain loop."""
+    found = []
+    length = len(lowered)
+    find = lowered.find
     for piece in pieces:
-        at = lowered.find(piece)
+        size = len(piece)
+        if size <= SHORT_PIECE:
+            found += [match.span() for match in _whole_piece(piece)(lowered)]
+            continue
+        at = find(piece)
         while at >= 0:
-            end = at + len(piece)
-            if not (at and _is_piece_char(lowered[at - 1])) and not (
-                    end < len(lowered) and _is_piece_char(lowered[end])):
-                yield at, end
-            at = lowered.find(piece, end)
+            end = at + size
+            before = lowered[at - 1] if at else " "
+            after = lowered[end] if end < length else " "
+            if not ((before.isalnum() and before != "_") or (after.isalnum() and after != "_")):
+                found.append((at, end))
+            at = find(piece, end)
+    found.sort()
+    return found
 
 
-def _is_piece_char(char: str) -> bool:
-    return char.isalnum() and char != "_"
+#: Pieces this long or shorter are searched by an expression (``_whole_piece``).
+SHORT_PIECE = 2
+
+
+@lru_cache(maxsize=1024)
+def _whole_piece(piece: str) -> Callable[[str], Iterator[re.Match[str]]]:
+    """Where ``piece`` stands whole (no letter or digit either side).  The piece
+    comes first, so that C searches for it; the letter before it is looked
+    behind for only where it occurs."""
+    return re.compile(rf"{re.escape(piece)}(?<![^\W_].{{{len(piece)}}})(?![^\W_])",
+                      re.DOTALL).finditer
 
 
 def _word_start(text: str, at: int) -> int:

@@ -135,6 +135,100 @@ def test_a_user_folder_replaces_files_and_edits_are_seen(tmp_path: Path) -> None
     assert load_gazetteer(folder).entity("org", "acme").label_en == "Acme"
 
 
+def test_a_file_put_in_the_user_folder_later_is_read(tmp_path: Path) -> None:
+    """The per-call check looks for the user's copy of every file each time."""
+    folder = write(tmp_path / "gaz", "organisations.toml",
+                   '[organisations.acme]\nlabel_en = "Acme"\nlabel_ru = "Акме"\n')
+    assert load_gazetteer(folder).entity("person", "ann-lee") is None
+    write(folder, "people.toml",
+          '[people.ann-lee]\nlabel_en = "Ann Lee"\nlabel_ru = "Энн Ли"\n')
+    assert load_gazetteer(folder).entity("person", "ann-lee").label_en == "Ann Lee"
+    (folder / "people.toml").unlink()  # the bundled file again
+    gaz = load_gazetteer(folder)
+    assert gaz.entity("person", "ann-lee") is None and gaz.entity("org", "acme") is not None
+
+
+def test_another_folder_is_another_gazetteer(tmp_path: Path, monkeypatch) -> None:
+    one = write(tmp_path / "one", "organisations.toml",
+                '[organisations.one]\nlabel_en = "One"\nlabel_ru = "Один"\n')
+    two = write(tmp_path / "two", "organisations.toml",
+                '[organisations.two]\nlabel_en = "Two"\nlabel_ru = "Два"\n')
+    monkeypatch.setenv("PRESSROOM_GAZETTEER", str(one))
+    assert load_gazetteer().entity("org", "one") is not None
+    monkeypatch.setenv("PRESSROOM_GAZETTEER", str(two))
+    assert load_gazetteer().entity("org", "two") is not None
+    assert load_gazetteer(one).folder == one
+
+
+def test_pieces_are_found_whole() -> None:
+    """Short pieces (an expression) and long ones (``str.find``) alike: a piece
+    inside a word is no occurrence; "_" and marks are no part of a word."""
+    from indexer.gazetteer.matching import _occurrences
+
+    text = "о-ва и ио о_о.о reunited united: united"
+    assert _occurrences(text, ["о"]) == [(0, 1), (10, 11), (12, 13), (14, 15)]
+    assert _occurrences(text, ["united", "ио"]) == [(7, 9), (25, 31), (33, 39)]
+    assert _occurrences("", ["о", "united"]) == []
+
+
+def test_occurrences_match_their_definition() -> None:
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from indexer.gazetteer.matching import _occurrences
+
+    def whole(text: str, piece: str) -> list[tuple[int, int]]:
+        return [(m.start(), m.start() + len(piece))
+                for m in re.finditer(f"(?={re.escape(piece)})", text)
+                if not re.match(r"[^\W_]", text[m.start() - 1:m.start()] or " ")
+                and not re.match(r"[^\W_]", text[m.start() + len(piece):][:1] or " ")]
+
+    pieces = st.sampled_from(["о", "i", "us", "ес", "united", "азербайджан"])
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(st.one_of(pieces, st.sampled_from([" ", "_", "-", "a", "5", "ё"])),
+                    max_size=20), st.sets(pieces, max_size=3))
+    def check(parts: list[str], wanted: set[str]) -> None:
+        text = "".join(parts)
+        assert _occurrences(text, wanted) == sorted(
+            span for piece in wanted for span in whole(text, piece))
+
+    check()
+
+
+def test_a_texts_triggers_are_its_words_triggers(monkeypatch) -> None:
+    """Trigger pieces found word by word (and remembered) are those of the whole
+    text's pieces, also once the remembered words are forgotten."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from indexer.analysis import WORD_JOINERS, tokenize
+    from indexer.gazetteer import matching
+    from indexer.gazetteer.matching import _WordTriggers
+
+    def pieces(text: str) -> list[str]:  # the definition: a text's words joined, then split
+        joined = " ".join(tokenize(text)).lower().replace("ё", "е")
+        for joiner in WORD_JOINERS:
+            joined = joined.replace(joiner, " ")
+        return joined.split()
+
+    triggers = frozenset({"о", "us", "азербайджан", "united", "new", "е"})
+    words = _WordTriggers(triggers)
+    monkeypatch.setattr(matching, "KEPT_WORDS", 6)
+    parts = st.sampled_from(["О", "US", "us's", "Азербайджан", "АЗЕРБАЙДЖАН-", "Ёж", "ё",
+                             "United", "new/old", "_", " ", "-", "'", "İ", "x"])
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.lists(parts, max_size=12))
+    def check(bits: list[str]) -> None:
+        text = "".join(bits)
+        assert words.hits(text) == triggers.intersection(pieces(text))
+
+    check()
+
+
 def test_the_setting_names_the_folder(tmp_path: Path, monkeypatch) -> None:
     folder = write(tmp_path / "gaz", "people.toml",
                    '[people.ann-lee]\nlabel_en = "Ann Lee"\nlabel_ru = "Энн Ли"\n')
