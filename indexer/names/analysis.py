@@ -24,7 +24,7 @@ from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.analysis import RECENT_TEXTS
 from indexer.codec.values import encode_positions
-from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
+from indexer.names.countries import ENTITY_MARK, country_key, current_gazetteer, phrase_keys_in
 from indexer.names.keys import is_name_candidate, name_keys
 from indexer.names.romanising import KEPT
 
@@ -156,6 +156,7 @@ def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) ->
     of adjacent names spell ("South Africa"), each at its first word's position."""
     out: list[tuple[str, int, int, int, bool]] = []
     run: list[tuple[str, int, int, int, bool]] = []
+    gazetteer = None  # looked up once per text, and only for a text with a run
     for item in [*kept, None]:
         if item is not None and run and item[3] == run[-1][3] + 1:
             run.append(item)
@@ -163,7 +164,9 @@ def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) ->
         if len(run) > 1:
             starts = {word_start: pos for _, word_start, _, pos, _ in run}
             first = run[0][1]
-            for offset, key in phrase_keys(text[first:run[-1][2]]):
+            if gazetteer is None:
+                gazetteer = current_gazetteer()
+            for offset, key in phrase_keys_in(text[first:run[-1][2]], gazetteer):
                 if first + offset in starts:
                     end = first + offset + len(key)
                     out.append((key, first + offset, end, starts[first + offset], False))
@@ -269,6 +272,13 @@ def name_term_positions(text: str) -> dict[str, list[int]]:
     return positions
 
 
+class _NamePositions:
+    """What the chunk builder's fast path asks of a field (``indexer.codec.chunks``):
+    each term of a value with its positions."""
+
+    term_positions = staticmethod(name_term_positions)
+
+
 class NameKeyText(fields.TEXT):
     """The name-key field: a ``whoosh.fields.TEXT`` of ``NameKeyAnalyzer()`` whose
     ``index`` gives the same postings without running the token chain
@@ -285,3 +295,10 @@ class NameKeyText(fields.TEXT):
         for term, plist in name_term_positions(value).items():
             n = len(plist)
             yield term.encode("utf-8"), n, float(n) * fb, encode_positions(plist)
+
+    def word_analysis(self) -> _NamePositions | None:
+        """The term positions ``index`` gives, for the chunk builder to take as they
+        are (as it takes a ``BilingualText``'s); None when ``index`` would not."""
+        if type(self.format) is formats.Positions and is_name_key_analyzer(self.analyzer):
+            return _NamePositions()
+        return None
