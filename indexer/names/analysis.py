@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from whoosh import fields, formats
@@ -33,7 +34,11 @@ from indexer.names.romanising import KEPT
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x530)) if ch.isupper() and ch.isalpha())
 #: A capitalised word; apostrophes join ("O'Brien"), hyphens do not
 #: ("Armenia-Azerbaijan" is two names).
-CAPITALISED = re.compile(rf"\b[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+#: (``\b`` is checked after the first letter, ``(?<!\w.)``: a pattern that starts
+#: with a character class is scanned for far faster; the matches are the same.)
+CAPITALISED = re.compile(rf"[{re.escape(_UPPER)}](?<!\w.)[^\W\d_]*(?:['’][^\W\d_]+)*")
+#: ``CAPITALISED`` as one group: ``split`` gives the text between the words too.
+_SPLIT = re.compile(f"({CAPITALISED.pattern})")
 #: What ends a sentence (or a title: the texts are joined by blank lines).
 _SENTENCE_END = ".!?…\n\r"
 #: Left of a word, skipped when looking for what precedes it.
@@ -96,46 +101,33 @@ def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
     """(word, start, end, position, sentence-initial) of each capitalised word of
     ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
     recent texts: the key field and the spellings field read the same text."""
-    found: list[tuple[str, int, int, int, bool]] = []
-    inside: set[str] = set()  # words seen inside a sentence
+    # One split gives the words and the text between them: offsets, positions and
+    # the rules below work on whole lists (C loops), not match by match.
+    parts = _SPLIT.split(text)
+    if len(parts) == 1:
+        return ()
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts)))
+    starts, ends = offsets[0:-1:2], offsets[1::2]
+    # Next to the previous name: the next position; else leave a gap.
+    positions = list(accumulate([2 if found else 1
+                                 for found in map(_BREAK.search, parts[2:-1:2])], initial=1))
+    for i in [i for i, word in enumerate(words) if word.endswith(_POSSESSIVES)]:
+        words[i] = words[i][:-2]
+        ends[i] -= 2
     initials = {m.end() for m in _INITIAL.finditer(text)}
     if (lead := _LEADING.match(text)) is not None:
         initials.add(lead.end())
-    pos = -1
-    prev_end = 0
-    search_break = _BREAK.search
-    for m in CAPITALISED.finditer(text):
-        start, end = m.span()
-        # Next to the previous name: the next position; else leave a gap.
-        pos += 2 if pos < 0 or search_break(text, prev_end, start) else 1
-        prev_end = end
-        word = m.group()
-        if word[-2:] in _POSSESSIVES:
-            word = word[:-2]
-            end -= 2
-        initial = start in initials
-        if not initial:
-            inside.add(word)
-        found.append((word, start, end, pos, initial))
-    if not found:
-        return ()
-    lowered: dict[str, bool] = {}
-    kept = []
-    for item in found:
-        word, start, end, pos, initial = item
-        latin = word[0] < _FIRST_NON_LATIN
-        if initial:
-            if word in inside:
-                item = (word, start, end, pos, False)
-            elif latin:
-                continue
-        if latin:
-            common = lowered.get(word)
-            if common is None:
-                common = lowered[word] = _in_lower_case(text, word.lower())
-            if common:
-                continue
-        kept.append(item)
+    initial = [start in initials for start in starts]
+    inside = {word for word, first in zip(words, initial, strict=True) if not first}
+    # A Latin word is kept when the text has it inside a sentence (whether or not it
+    # also starts one) and nowhere in lower case; others are decided by the filter.
+    latin = {word for word in inside if word[0] < _FIRST_NON_LATIN}
+    common = {word for word in latin if _in_lower_case(text, word.lower())}
+    kept = [(word, start, end, pos, first and word not in inside)
+            for word, start, end, pos, first in zip(words, starts, ends, positions, initial,
+                                                    strict=True)
+            if word[0] >= _FIRST_NON_LATIN or (word in latin and word not in common)]
     return tuple(_with_phrase_keys(text, kept))
 
 
@@ -154,24 +146,32 @@ def _in_lower_case(text: str, lower: str) -> bool:
 def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
     """``kept`` with the gazetteer keys of the countries and organisations that runs
     of adjacent names spell ("South Africa"), each at its first word's position."""
+    # Runs are rare: found from the positions, then only they are looked at.
+    positions = [item[3] for item in kept]
+    joined = [i for i, (before, pos) in enumerate(zip(positions, positions[1:], strict=False), 1)
+              if pos == before + 1]
+    if not joined:
+        return kept
     out: list[tuple[str, int, int, int, bool]] = []
-    run: list[tuple[str, int, int, int, bool]] = []
-    gazetteer = None  # looked up once per text, and only for a text with a run
-    for item in [*kept, None]:
-        if item is not None and run and item[3] == run[-1][3] + 1:
-            run.append(item)
-            continue
-        if len(run) > 1:
-            starts = {word_start: pos for _, word_start, _, pos, _ in run}
-            first = run[0][1]
-            if gazetteer is None:
-                gazetteer = current_gazetteer()
-            for offset, key in phrase_keys_in(text[first:run[-1][2]], gazetteer):
-                if first + offset in starts:
-                    end = first + offset + len(key)
-                    out.append((key, first + offset, end, starts[first + offset], False))
+    gazetteer = current_gazetteer()
+    done = 0
+    for i in joined:
+        if i - 1 < done:
+            continue  # inside a run already taken
+        last = i
+        while last + 1 < len(kept) and positions[last + 1] == positions[last] + 1:
+            last += 1
+        run = kept[i - 1:last + 1]
+        out += kept[done:i - 1]
+        starts = {word_start: pos for _, word_start, _, pos, _ in run}
+        first = run[0][1]
+        for offset, key in phrase_keys_in(text[first:run[-1][2]], gazetteer):
+            if first + offset in starts:
+                end = first + offset + len(key)
+                out.append((key, first + offset, end, starts[first + offset], False))
         out += run
-        run = [item] if item is not None else []
+        done = last + 1
+    out += kept[done:]
     return out
 
 
