@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import accumulate
+from operator import le
 from typing import Any
 
 from whoosh import fields, formats
@@ -218,7 +219,16 @@ def _is_name(word: str, initial: bool) -> bool:
 
 def name_words(text: str) -> list[str]:
     """The names of ``text`` as written, in order (what the key field indexes)."""
-    return [word for word, _, _, _, initial in candidates(text) if _is_name(word, initial)]
+    return [word for word, _ in _named(text) if not word.startswith(ENTITY_MARK)]
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _named(text: str) -> tuple[tuple[str, int], ...]:
+    """(word, position) of each name of ``text`` and of each gazetteer key between them
+    (``NameFilter``'s tokens).  Remembered for recent texts: the spellings field and
+    the key field both ask, and each word is ruled on once."""
+    return tuple((word, pos) for word, _, _, pos, initial in candidates(text)
+                 if word.startswith(ENTITY_MARK) or _is_name(word, initial))
 
 
 #: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
@@ -231,8 +241,9 @@ def spelling_terms(*texts: str) -> str:
     query side which spellings in the archive a key stands for, and in how many
     releases."""
     terms: set[str] = set()
-    for word in {word for text in texts for word in name_words(text)}:
-        terms.update(_spelling_terms(word))
+    for word in {word for text in texts for word, _ in _named(text)}:
+        if not word.startswith(ENTITY_MARK):
+            terms.update(_spelling_terms(word))
     return " ".join(sorted(terms))
 
 
@@ -258,11 +269,35 @@ def is_name_key_analyzer(analyzer: Any) -> bool:
 
 def name_term_positions(text: str) -> dict[str, list[int]]:
     """Each term ``NameKeyAnalyzer()`` gives ``text`` with its positions, in the order
-    Whoosh's ``Positions`` format collects them."""
+    Whoosh's ``Positions`` format collects them.  The lists may be shared between
+    terms: do not change them."""
+    named = _named(text)
+    # Each word's keys are looked at once, with all its positions: a key's first word
+    # puts it in the same place as the tokens would.
+    by_word: dict[str, list[int]] = {}
+    for word, pos in named:
+        found = by_word.get(word)
+        if found is None:
+            by_word[word] = [pos]
+        else:
+            found.append(pos)
+    order = [pos for _, pos in named]
+    if not all(map(le, order, order[1:])):
+        return _in_token_order(named)  # a gazetteer key ahead of a word before it
     positions: dict[str, list[int]] = {}
-    for word, _, _, pos, initial in candidates(text):
-        if not word.startswith(ENTITY_MARK) and not _is_name(word, initial):
-            continue
+    for word, plist in by_word.items():
+        for key in keys_of(word):
+            found = positions.get(key)
+            # Two words with one key ("Лавров", "Лаврова"): their positions merged,
+            # in token order since the tokens' positions never decrease.
+            positions[key] = plist if found is None else sorted(found + plist)
+    return positions
+
+
+def _in_token_order(named: tuple[tuple[str, int], ...]) -> dict[str, list[int]]:
+    """``name_term_positions`` token by token."""
+    positions: dict[str, list[int]] = {}
+    for word, pos in named:
         for key in keys_of(word):
             found = positions.get(key)
             if found is None:
