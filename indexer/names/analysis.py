@@ -147,31 +147,33 @@ def _in_lower_case(text: str, lower: str) -> bool:
 def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
     """``kept`` with the gazetteer keys of the countries and organisations that runs
     of adjacent names spell ("South Africa"), each at its first word's position."""
-    # Runs are rare: found from the positions, then only they are looked at.
+    # Runs are found from the positions, and only those naming an entity are spliced.
     positions = [item[3] for item in kept]
     joined = [i for i, (before, pos) in enumerate(zip(positions, positions[1:], strict=False), 1)
               if pos == before + 1]
-    if not joined:
-        return kept
+    gazetteer = current_gazetteer() if joined else None
     out: list[tuple[str, int, int, int, bool]] = []
-    gazetteer = current_gazetteer()
-    done = 0
+    done = 0  # kept[:done] are in ``out``
+    last = 0
     for i in joined:
-        if i - 1 < done:
-            continue  # inside a run already taken
+        if i <= last:
+            continue  # inside a run already looked at
         last = i
         while last + 1 < len(kept) and positions[last + 1] == positions[last] + 1:
             last += 1
-        run = kept[i - 1:last + 1]
+        first = kept[i - 1][1]
+        found = phrase_keys_in(text[first:kept[last][2]], gazetteer)
+        if not found:
+            continue
+        starts = {word_start: pos for _, word_start, _, pos, _ in kept[i - 1:last + 1]}
         out += kept[done:i - 1]
-        starts = {word_start: pos for _, word_start, _, pos, _ in run}
-        first = run[0][1]
-        for offset, key in phrase_keys_in(text[first:run[-1][2]], gazetteer):
+        done = i - 1
+        for offset, key in found:
             if first + offset in starts:
                 end = first + offset + len(key)
                 out.append((key, first + offset, end, starts[first + offset], False))
-        out += run
-        done = last + 1
+    if not done and not out:
+        return kept
     out += kept[done:]
     return out
 
