@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import accumulate
-from operator import le
+from itertools import accumulate, compress, count, repeat
+from operator import add, and_, le, methodcaller, not_
 from typing import Any
 
 from whoosh import fields, formats
@@ -97,39 +97,58 @@ class NameTokenizer(Tokenizer):
             yield t
 
 
+#: A text's tokens as columns: words, start and end offsets, positions, and whether
+#: each stands at the start of a sentence and nowhere else.
+Columns = tuple[list[str], list[int], list[int], list[int], list[bool]]
+_IS_POSSESSIVE = methodcaller("endswith", _POSSESSIVES)
+_END = methodcaller("end")
+
+
 @lru_cache(maxsize=RECENT_TEXTS)
 def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
     """(word, start, end, position, sentence-initial) of each capitalised word of
     ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
-    recent texts: the key field and the spellings field read the same text."""
+    recent texts."""
+    return tuple(zip(*_columns(text), strict=True))
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _columns(text: str) -> Columns:
+    """``candidates`` as columns.  Remembered for recent texts: the key field and the
+    spellings field read the same text."""
     # One split gives the words and the text between them: offsets, positions and
-    # the rules below work on whole lists (C loops), not match by match.
+    # the rules below work on whole columns (C loops), not match by match.
     parts = _SPLIT.split(text)
     if len(parts) == 1:
-        return ()
+        return [], [], [], [], []
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts)))
     starts, ends = offsets[0:-1:2], offsets[1::2]
-    # Next to the previous name: the next position; else leave a gap.
-    positions = list(accumulate([2 if found else 1
-                                 for found in map(_BREAK.search, parts[2:-1:2])], initial=1))
-    for i in [i for i, word in enumerate(words) if word.endswith(_POSSESSIVES)]:
+    # Next to the previous name: the next position (+1); else leave a gap (+2).
+    positions = list(accumulate(map(add, map(bool, map(_BREAK.search, parts[2:-1:2])),
+                                    repeat(1)), initial=1))
+    for i in list(compress(count(), map(_IS_POSSESSIVE, words))):
         words[i] = words[i][:-2]
         ends[i] -= 2
-    initials = {m.end() for m in _INITIAL.finditer(text)}
+    initials = set(map(_END, _INITIAL.finditer(text)))
     if (lead := _LEADING.match(text)) is not None:
         initials.add(lead.end())
-    initial = [start in initials for start in starts]
-    inside = {word for word, first in zip(words, initial, strict=True) if not first}
+    initial = list(map(initials.__contains__, starts))
+    inside = set(compress(words, map(not_, initial)))
     # A Latin word is kept when the text has it inside a sentence (whether or not it
     # also starts one) and nowhere in lower case; others are decided by the filter.
     latin = {word for word in inside if word[0] < _FIRST_NON_LATIN}
     common = {word for word in latin if _in_lower_case(text, word.lower())}
-    kept = [(word, start, end, pos, first and word not in inside)
-            for word, start, end, pos, first in zip(words, starts, ends, positions, initial,
-                                                    strict=True)
-            if word[0] >= _FIRST_NON_LATIN or (word in latin and word not in common)]
-    return tuple(_with_phrase_keys(text, kept))
+    dropped = {word for word in set(words)
+               if word[0] < _FIRST_NON_LATIN and (word not in latin or word in common)}
+    columns = (words, starts, ends, positions,
+               list(map(and_, initial, map(not_, map(inside.__contains__, words)))))
+    if dropped:
+        keep = list(map(not_, map(dropped.__contains__, words)))
+        words, starts, ends, positions, flags = (list(compress(column, keep))
+                                                 for column in columns)
+        columns = (words, starts, ends, positions, flags)
+    return _with_phrase_keys(text, columns)
 
 
 def _in_lower_case(text: str, lower: str) -> bool:
@@ -144,38 +163,43 @@ def _in_lower_case(text: str, lower: str) -> bool:
     return False
 
 
-def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
-    """``kept`` with the gazetteer keys of the countries and organisations that runs
+def _with_phrase_keys(text: str, columns: Columns) -> Columns:
+    """``columns`` with the gazetteer keys of the countries and organisations that runs
     of adjacent names spell ("South Africa"), each at its first word's position."""
     # Runs are found from the positions, and only those naming an entity are spliced.
-    positions = [item[3] for item in kept]
+    words, starts, ends, positions, _ = columns
     joined = [i for i, (before, pos) in enumerate(zip(positions, positions[1:], strict=False), 1)
               if pos == before + 1]
-    gazetteer = current_gazetteer() if joined else None
-    out: list[tuple[str, int, int, int, bool]] = []
-    done = 0  # kept[:done] are in ``out``
+    if not joined:
+        return columns
+    gazetteer = current_gazetteer()
+    inserts: list[tuple[int, list[tuple[str, int, int, int, bool]]]] = []
     last = 0
     for i in joined:
         if i <= last:
             continue  # inside a run already looked at
         last = i
-        while last + 1 < len(kept) and positions[last + 1] == positions[last] + 1:
+        while last + 1 < len(words) and positions[last + 1] == positions[last] + 1:
             last += 1
-        first = kept[i - 1][1]
-        found = phrase_keys_in(text[first:kept[last][2]], gazetteer)
-        if not found:
-            continue
-        starts = {word_start: pos for _, word_start, _, pos, _ in kept[i - 1:last + 1]}
-        out += kept[done:i - 1]
-        done = i - 1
-        for offset, key in found:
-            if first + offset in starts:
-                end = first + offset + len(key)
-                out.append((key, first + offset, end, starts[first + offset], False))
-    if not done and not out:
-        return kept
-    out += kept[done:]
-    return out
+        first = starts[i - 1]
+        found = phrase_keys_in(text[first:ends[last]], gazetteer)
+        if found:
+            at = {starts[j]: positions[j] for j in range(i - 1, last + 1)}
+            if items := [(key, first + offset, first + offset + len(key), at[first + offset],
+                          False) for offset, key in found if first + offset in at]:
+                inserts.append((i - 1, items))
+    if not inserts:
+        return columns
+    rows = list(zip(*columns, strict=True))
+    out: list[tuple[str, int, int, int, bool]] = []
+    done = 0
+    for index, items in inserts:
+        out += rows[done:index]
+        out += items
+        done = index
+    out += rows[done:]
+    words, starts, ends, positions, flags = map(list, zip(*out, strict=True))
+    return words, starts, ends, positions, flags
 
 
 class NameFilter(Filter):
@@ -221,16 +245,23 @@ def _is_name(word: str, initial: bool) -> bool:
 
 def name_words(text: str) -> list[str]:
     """The names of ``text`` as written, in order (what the key field indexes)."""
-    return [word for word, _ in _named(text) if not word.startswith(ENTITY_MARK)]
+    return [word for word in _named(text)[0] if not word.startswith(ENTITY_MARK)]
 
 
 @lru_cache(maxsize=RECENT_TEXTS)
-def _named(text: str) -> tuple[tuple[str, int], ...]:
-    """(word, position) of each name of ``text`` and of each gazetteer key between them
-    (``NameFilter``'s tokens).  Remembered for recent texts: the spellings field and
-    the key field both ask, and each word is ruled on once."""
-    return tuple((word, pos) for word, _, _, pos, initial in candidates(text)
-                 if word.startswith(ENTITY_MARK) or _is_name(word, initial))
+def _named(text: str) -> tuple[list[str], list[int]]:
+    """The words and positions of ``NameFilter``'s tokens of ``text``: its names, and the
+    gazetteer keys between them.  Remembered for recent texts: the spellings field
+    and the key field both ask.  Shared: do not change them."""
+    words, _, _, positions, initials = _columns(text)
+    keep = list(map(_kept, words, initials))
+    return list(compress(words, keep)), list(compress(positions, keep))
+
+
+@lru_cache(maxsize=KEPT)
+def _kept(word: str, initial: bool) -> bool:
+    """Whether ``NameFilter`` keeps a token: a gazetteer key or a name."""
+    return word.startswith(ENTITY_MARK) or _is_name(word, initial)
 
 
 #: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
@@ -242,8 +273,11 @@ def spelling_terms(*texts: str) -> str:
     case, ё as е) and each of its keys, space-separated, each once.  It tells the
     query side which spellings in the archive a key stands for, and in how many
     releases."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(_named(text)[0])
     terms: set[str] = set()
-    for word in {word for text in texts for word, _ in _named(text)}:
+    for word in words:
         if not word.startswith(ENTITY_MARK):
             terms.update(_spelling_terms(word))
     return " ".join(sorted(terms))
@@ -273,19 +307,18 @@ def name_term_positions(text: str) -> dict[str, list[int]]:
     """Each term ``NameKeyAnalyzer()`` gives ``text`` with its positions, in the order
     Whoosh's ``Positions`` format collects them.  The lists may be shared between
     terms: do not change them."""
-    named = _named(text)
+    words, order = _named(text)
     # Each word's keys are looked at once, with all its positions: a key's first word
     # puts it in the same place as the tokens would.
     by_word: dict[str, list[int]] = {}
-    for word, pos in named:
+    for word, pos in zip(words, order, strict=True):
         found = by_word.get(word)
         if found is None:
             by_word[word] = [pos]
         else:
             found.append(pos)
-    order = [pos for _, pos in named]
     if not all(map(le, order, order[1:])):
-        return _in_token_order(named)  # a gazetteer key ahead of a word before it
+        return _in_token_order(words, order)  # a gazetteer key ahead of a word before it
     positions: dict[str, list[int]] = {}
     for word, plist in by_word.items():
         for key in keys_of(word):
@@ -296,10 +329,10 @@ def name_term_positions(text: str) -> dict[str, list[int]]:
     return positions
 
 
-def _in_token_order(named: tuple[tuple[str, int], ...]) -> dict[str, list[int]]:
+def _in_token_order(words: list[str], order: list[int]) -> dict[str, list[int]]:
     """``name_term_positions`` token by token."""
     positions: dict[str, list[int]] = {}
-    for word, pos in named:
+    for word, pos in zip(words, order, strict=True):
         for key in keys_of(word):
             found = positions.get(key)
             if found is None:
