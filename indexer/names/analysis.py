@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import add, and_, le, methodcaller, not_
+from operator import add, and_, eq, le, methodcaller, not_
 from typing import Any
 
 from whoosh import fields, formats
@@ -168,8 +168,7 @@ def _with_phrase_keys(text: str, columns: Columns) -> Columns:
     of adjacent names spell ("South Africa"), each at its first word's position."""
     # Runs are found from the positions, and only those naming an entity are spliced.
     words, starts, ends, positions, _ = columns
-    joined = [i for i, (before, pos) in enumerate(zip(positions, positions[1:], strict=False), 1)
-              if pos == before + 1]
+    joined = list(compress(count(1), map(eq, positions[1:], map(add, positions, repeat(1)))))
     if not joined:
         return columns
     gazetteer = current_gazetteer()
@@ -276,15 +275,13 @@ def spelling_terms(*texts: str) -> str:
     words: set[str] = set()
     for text in texts:
         words.update(_named(text)[0])
-    terms: set[str] = set()
-    for word in words:
-        if not word.startswith(ENTITY_MARK):
-            terms.update(_spelling_terms(word))
-    return " ".join(sorted(terms))
+    return " ".join(sorted(set().union(*map(_spelling_terms, words))))
 
 
 @lru_cache(maxsize=KEPT)
 def _spelling_terms(word: str) -> tuple[str, ...]:
+    if word.startswith(ENTITY_MARK):
+        return ()  # a gazetteer key, not a spelling
     spelling = word.lower().replace("ё", "е")
     return tuple(f"{key}{SPELLING_JOIN}{spelling}" for key in name_keys(spelling))
 
