@@ -33,6 +33,7 @@ from whoosh.system import pack_uint
 
 from indexer.codec.blocks import deflate
 from indexer.codec.values import _SINGLE_PICKLED, pickled_bytes, pickled_positions, values_pickled
+from indexer.names.analysis import NameKeyText
 from indexer.words import BilingualText, WordAnalysis, regex_tokens
 
 _FIRST = itemgetter(0)
@@ -143,7 +144,8 @@ class ChunkBuilder:
         """How a field's values are indexed: the ``_index_*`` method and what it needs."""
         plan = self._plans.get(fieldname)
         if plan is None:
-            if isinstance(fieldobj, BilingualText) and (analysis := fieldobj.word_analysis()):
+            if isinstance(fieldobj, (BilingualText, NameKeyText)) and \
+                    (analysis := fieldobj.word_analysis()):
                 plan = (self._index_text, analysis)
             elif (keyword := _keyword_plan(fieldobj)) is not None:
                 plan = (self._index_keyword, keyword)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate, compress, count, repeat
+from operator import add, and_, eq, le, methodcaller, not_
 from typing import Any
 
 from whoosh import fields, formats
@@ -24,7 +26,7 @@ from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.analysis import RECENT_TEXTS
 from indexer.codec.values import encode_positions
-from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys
+from indexer.names.countries import ENTITY_MARK, country_key, current_gazetteer, phrase_keys_in
 from indexer.names.keys import is_name_candidate, name_keys
 from indexer.names.romanising import KEPT
 
@@ -33,7 +35,11 @@ from indexer.names.romanising import KEPT
 _UPPER = "".join(ch for ch in map(chr, range(0x41, 0x530)) if ch.isupper() and ch.isalpha())
 #: A capitalised word; apostrophes join ("O'Brien"), hyphens do not
 #: ("Armenia-Azerbaijan" is two names).
-CAPITALISED = re.compile(rf"\b[{re.escape(_UPPER)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+#: (``\b`` is checked after the first letter, ``(?<!\w.)``: a pattern that starts
+#: with a character class is scanned for far faster; the matches are the same.)
+CAPITALISED = re.compile(rf"[{re.escape(_UPPER)}](?<!\w.)[^\W\d_]*(?:['’][^\W\d_]+)*")
+#: ``CAPITALISED`` as one group: ``split`` gives the text between the words too.
+_SPLIT = re.compile(f"({CAPITALISED.pattern})")
 #: What ends a sentence (or a title: the texts are joined by blank lines).
 _SENTENCE_END = ".!?…\n\r"
 #: Left of a word, skipped when looking for what precedes it.
@@ -91,52 +97,58 @@ class NameTokenizer(Tokenizer):
             yield t
 
 
+#: A text's tokens as columns: words, start and end offsets, positions, and whether
+#: each stands at the start of a sentence and nowhere else.
+Columns = tuple[list[str], list[int], list[int], list[int], list[bool]]
+_IS_POSSESSIVE = methodcaller("endswith", _POSSESSIVES)
+_END = methodcaller("end")
+
+
 @lru_cache(maxsize=RECENT_TEXTS)
 def candidates(text: str) -> tuple[tuple[str, int, int, int, bool], ...]:
     """(word, start, end, position, sentence-initial) of each capitalised word of
     ``text`` that may be a name, in order (see ``NameTokenizer``).  Remembered for
-    recent texts: the key field and the spellings field read the same text."""
-    found: list[tuple[str, int, int, int, bool]] = []
-    inside: set[str] = set()  # words seen inside a sentence
-    initials = {m.end() for m in _INITIAL.finditer(text)}
+    recent texts."""
+    return tuple(zip(*_columns(text), strict=True))
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _columns(text: str) -> Columns:
+    """``candidates`` as columns.  Remembered for recent texts: the key field and the
+    spellings field read the same text."""
+    # One split gives the words and the text between them: offsets, positions and
+    # the rules below work on whole columns (C loops), not match by match.
+    parts = _SPLIT.split(text)
+    if len(parts) == 1:
+        return [], [], [], [], []
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts)))
+    starts, ends = offsets[0:-1:2], offsets[1::2]
+    # Next to the previous name: the next position (+1); else leave a gap (+2).
+    positions = list(accumulate(map(add, map(bool, map(_BREAK.search, parts[2:-1:2])),
+                                    repeat(1)), initial=1))
+    for i in list(compress(count(), map(_IS_POSSESSIVE, words))):
+        words[i] = words[i][:-2]
+        ends[i] -= 2
+    initials = set(map(_END, _INITIAL.finditer(text)))
     if (lead := _LEADING.match(text)) is not None:
         initials.add(lead.end())
-    pos = -1
-    prev_end = 0
-    search_break = _BREAK.search
-    for m in CAPITALISED.finditer(text):
-        start, end = m.span()
-        # Next to the previous name: the next position; else leave a gap.
-        pos += 2 if pos < 0 or search_break(text, prev_end, start) else 1
-        prev_end = end
-        word = m.group()
-        if word[-2:] in _POSSESSIVES:
-            word = word[:-2]
-            end -= 2
-        initial = start in initials
-        if not initial:
-            inside.add(word)
-        found.append((word, start, end, pos, initial))
-    if not found:
-        return ()
-    lowered: dict[str, bool] = {}
-    kept = []
-    for item in found:
-        word, start, end, pos, initial = item
-        latin = word[0] < _FIRST_NON_LATIN
-        if initial:
-            if word in inside:
-                item = (word, start, end, pos, False)
-            elif latin:
-                continue
-        if latin:
-            common = lowered.get(word)
-            if common is None:
-                common = lowered[word] = _in_lower_case(text, word.lower())
-            if common:
-                continue
-        kept.append(item)
-    return tuple(_with_phrase_keys(text, kept))
+    initial = list(map(initials.__contains__, starts))
+    inside = set(compress(words, map(not_, initial)))
+    # A Latin word is kept when the text has it inside a sentence (whether or not it
+    # also starts one) and nowhere in lower case; others are decided by the filter.
+    latin = {word for word in inside if word[0] < _FIRST_NON_LATIN}
+    common = {word for word in latin if _in_lower_case(text, word.lower())}
+    dropped = {word for word in set(words)
+               if word[0] < _FIRST_NON_LATIN and (word not in latin or word in common)}
+    columns = (words, starts, ends, positions,
+               list(map(and_, initial, map(not_, map(inside.__contains__, words)))))
+    if dropped:
+        keep = list(map(not_, map(dropped.__contains__, words)))
+        words, starts, ends, positions, flags = (list(compress(column, keep))
+                                                 for column in columns)
+        columns = (words, starts, ends, positions, flags)
+    return _with_phrase_keys(text, columns)
 
 
 def _in_lower_case(text: str, lower: str) -> bool:
@@ -151,25 +163,42 @@ def _in_lower_case(text: str, lower: str) -> bool:
     return False
 
 
-def _with_phrase_keys(text: str, kept: list[tuple[str, int, int, int, bool]]) -> list:
-    """``kept`` with the gazetteer keys of the countries and organisations that runs
+def _with_phrase_keys(text: str, columns: Columns) -> Columns:
+    """``columns`` with the gazetteer keys of the countries and organisations that runs
     of adjacent names spell ("South Africa"), each at its first word's position."""
+    # Runs are found from the positions, and only those naming an entity are spliced.
+    words, starts, ends, positions, _ = columns
+    joined = list(compress(count(1), map(eq, positions[1:], map(add, positions, repeat(1)))))
+    if not joined:
+        return columns
+    gazetteer = current_gazetteer()
+    inserts: list[tuple[int, list[tuple[str, int, int, int, bool]]]] = []
+    last = 0
+    for i in joined:
+        if i <= last:
+            continue  # inside a run already looked at
+        last = i
+        while last + 1 < len(words) and positions[last + 1] == positions[last] + 1:
+            last += 1
+        first = starts[i - 1]
+        found = phrase_keys_in(text[first:ends[last]], gazetteer)
+        if found:
+            at = {starts[j]: positions[j] for j in range(i - 1, last + 1)}
+            if items := [(key, first + offset, first + offset + len(key), at[first + offset],
+                          False) for offset, key in found if first + offset in at]:
+                inserts.append((i - 1, items))
+    if not inserts:
+        return columns
+    rows = list(zip(*columns, strict=True))
     out: list[tuple[str, int, int, int, bool]] = []
-    run: list[tuple[str, int, int, int, bool]] = []
-    for item in [*kept, None]:
-        if item is not None and run and item[3] == run[-1][3] + 1:
-            run.append(item)
-            continue
-        if len(run) > 1:
-            starts = {word_start: pos for _, word_start, _, pos, _ in run}
-            first = run[0][1]
-            for offset, key in phrase_keys(text[first:run[-1][2]]):
-                if first + offset in starts:
-                    end = first + offset + len(key)
-                    out.append((key, first + offset, end, starts[first + offset], False))
-        out += run
-        run = [item] if item is not None else []
-    return out
+    done = 0
+    for index, items in inserts:
+        out += rows[done:index]
+        out += items
+        done = index
+    out += rows[done:]
+    words, starts, ends, positions, flags = map(list, zip(*out, strict=True))
+    return words, starts, ends, positions, flags
 
 
 class NameFilter(Filter):
@@ -215,7 +244,23 @@ def _is_name(word: str, initial: bool) -> bool:
 
 def name_words(text: str) -> list[str]:
     """The names of ``text`` as written, in order (what the key field indexes)."""
-    return [word for word, _, _, _, initial in candidates(text) if _is_name(word, initial)]
+    return [word for word in _named(text)[0] if not word.startswith(ENTITY_MARK)]
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _named(text: str) -> tuple[list[str], list[int]]:
+    """The words and positions of ``NameFilter``'s tokens of ``text``: its names, and the
+    gazetteer keys between them.  Remembered for recent texts: the spellings field
+    and the key field both ask.  Shared: do not change them."""
+    words, _, _, positions, initials = _columns(text)
+    keep = list(map(_kept, words, initials))
+    return list(compress(words, keep)), list(compress(positions, keep))
+
+
+@lru_cache(maxsize=KEPT)
+def _kept(word: str, initial: bool) -> bool:
+    """Whether ``NameFilter`` keeps a token: a gazetteer key or a name."""
+    return word.startswith(ENTITY_MARK) or _is_name(word, initial)
 
 
 #: Joins a key and a spelling in a term of the spellings field: "lavrov|лавровым".
@@ -227,14 +272,16 @@ def spelling_terms(*texts: str) -> str:
     case, ё as е) and each of its keys, space-separated, each once.  It tells the
     query side which spellings in the archive a key stands for, and in how many
     releases."""
-    terms: set[str] = set()
-    for word in {word for text in texts for word in name_words(text)}:
-        terms.update(_spelling_terms(word))
-    return " ".join(sorted(terms))
+    words: set[str] = set()
+    for text in texts:
+        words.update(_named(text)[0])
+    return " ".join(sorted(set().union(*map(_spelling_terms, words))))
 
 
 @lru_cache(maxsize=KEPT)
 def _spelling_terms(word: str) -> tuple[str, ...]:
+    if word.startswith(ENTITY_MARK):
+        return ()  # a gazetteer key, not a spelling
     spelling = word.lower().replace("ё", "е")
     return tuple(f"{key}{SPELLING_JOIN}{spelling}" for key in name_keys(spelling))
 
@@ -255,11 +302,34 @@ def is_name_key_analyzer(analyzer: Any) -> bool:
 
 def name_term_positions(text: str) -> dict[str, list[int]]:
     """Each term ``NameKeyAnalyzer()`` gives ``text`` with its positions, in the order
-    Whoosh's ``Positions`` format collects them."""
+    Whoosh's ``Positions`` format collects them.  The lists may be shared between
+    terms: do not change them."""
+    words, order = _named(text)
+    # Each word's keys are looked at once, with all its positions: a key's first word
+    # puts it in the same place as the tokens would.
+    by_word: dict[str, list[int]] = {}
+    for word, pos in zip(words, order, strict=True):
+        found = by_word.get(word)
+        if found is None:
+            by_word[word] = [pos]
+        else:
+            found.append(pos)
+    if not all(map(le, order, order[1:])):
+        return _in_token_order(words, order)  # a gazetteer key ahead of a word before it
     positions: dict[str, list[int]] = {}
-    for word, _, _, pos, initial in candidates(text):
-        if not word.startswith(ENTITY_MARK) and not _is_name(word, initial):
-            continue
+    for word, plist in by_word.items():
+        for key in keys_of(word):
+            found = positions.get(key)
+            # Two words with one key ("Лавров", "Лаврова"): their positions merged,
+            # in token order since the tokens' positions never decrease.
+            positions[key] = plist if found is None else sorted(found + plist)
+    return positions
+
+
+def _in_token_order(words: list[str], order: list[int]) -> dict[str, list[int]]:
+    """``name_term_positions`` token by token."""
+    positions: dict[str, list[int]] = {}
+    for word, pos in zip(words, order, strict=True):
         for key in keys_of(word):
             found = positions.get(key)
             if found is None:
@@ -267,6 +337,13 @@ def name_term_positions(text: str) -> dict[str, list[int]]:
             else:
                 found.append(pos)
     return positions
+
+
+class _NamePositions:
+    """What the chunk builder's fast path asks of a field (``indexer.codec.chunks``):
+    each term of a value with its positions."""
+
+    term_positions = staticmethod(name_term_positions)
 
 
 class NameKeyText(fields.TEXT):
@@ -285,3 +362,10 @@ class NameKeyText(fields.TEXT):
         for term, plist in name_term_positions(value).items():
             n = len(plist)
             yield term.encode("utf-8"), n, float(n) * fb, encode_positions(plist)
+
+    def word_analysis(self) -> _NamePositions | None:
+        """The term positions ``index`` gives, for the chunk builder to take as they
+        are (as it takes a ``BilingualText``'s); None when ``index`` would not."""
+        if type(self.format) is formats.Positions and is_name_key_analyzer(self.analyzer):
+            return _NamePositions()
+        return None

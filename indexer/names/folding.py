@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import methodcaller
+from typing import Any
 
 #: Azerbaijani letters besides ə and x (x only in words that are Azerbaijani).
 _AZ_LETTERS = str.maketrans({"ə": "a", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g",
@@ -73,13 +75,35 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _NOT_LETTER = re.compile(r"[^a-zJ]")  # J: the дж placeholder (see fold)
+#: A letter (or two) without which a rule of ``_RULES`` cannot match: the rule is
+#: skipped for a spelling that lacks it (a test is far cheaper than a ``sub``).
+_NEEDED = {"shch|shh|sch": "h", r"c(?![heiy])": "c", r"(?<=[aeiou])h(?![aeiou])": "h",
+           r"(?<=[^aeiou])i(?=[au])": "i", r"[ie]i$|ie$": "i", r"(^|[aeiou])ie": "ie"}
+_LITERAL = re.compile(r"[a-z]+")
+#: The replacement r"\1" as a function: ``sub`` expands a template in Python.
+_FIRST_GROUP = methodcaller("group", 1)
+
+
+def _steps(rules: tuple[tuple[re.Pattern[str], str], ...]) -> list[tuple[str, Any, Any]]:
+    """``rules`` as (needed letters, literal or pattern, replacement): a literal
+    pattern is ``str.replace``d, which replaces as ``sub`` does, only faster, and
+    r"\1" is ``_FIRST_GROUP``."""
+    return [(_NEEDED.get(pattern.pattern, ""),
+             pattern.pattern if _LITERAL.fullmatch(pattern.pattern) and "\\" not in repl
+             else pattern, _FIRST_GROUP if repl == r"\1" else repl)
+            for pattern, repl in rules]
+
+
+#: ``_steps(_RULES)``, made again when ``_RULES`` is replaced (bench/names.py does).
+_made: tuple[Any, list[tuple[str, Any, Any]]] = (_RULES, _steps(_RULES))
 
 
 def _plain_letters(text: str) -> str:
     """``text`` with marks stripped (é → e) and anything but a-z dropped."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return _NOT_LETTER.sub("", "".join(ch for ch in decomposed
-                                       if not unicodedata.combining(ch)))
+    if not decomposed.isascii():  # ASCII has no combining marks
+        decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_LETTER.sub("", decomposed)
 
 
 #: The дж sound while folding (upper case: no other letter is).
@@ -96,16 +120,24 @@ def fold(spelling: str, x_as: str | None = None, j_as: str = _DZH) -> str:
     "Гаджиев"), й in the romanisations of Russian that write j ("Sergej"), "i".
     Either way "dzh" is дж.
     """
+    global _made
     text = unicodedata.normalize("NFC", spelling.lower())
     azerbaijani = _AZ_MARKS.search(text) is not None
     if x_as is None:
         x_as = "h" if azerbaijani else "ks"
     if azerbaijani:
         text = text.replace("c", _DZH)  # Azerbaijani c is дж: "Hacıyev" = "Гаджиев"
-    text = text.translate(_AZ_LETTERS).translate(_SCHOLARLY)
+    if not text.isascii():
+        # (Of ASCII the tables drop only ` and ', as ``_plain_letters`` does.)
+        text = text.translate(_AZ_LETTERS).translate(_SCHOLARLY)
     text = _plain_letters(text).replace("x", x_as).replace("dzh", _DZH).replace("j", j_as)
-    for pattern, repl in _RULES:
-        text = pattern.sub(repl, text)
+    rules, steps = _made
+    if rules is not _RULES:
+        _made = rules, steps = _RULES, _steps(_RULES)
+    for needed, pattern, repl in steps:
+        if needed and needed not in text:
+            continue
+        text = text.replace(pattern, repl) if type(pattern) is str else pattern.sub(repl, text)
     return text.replace(_DZH, "j")
 
 

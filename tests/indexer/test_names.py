@@ -134,7 +134,10 @@ def _texts() -> list[str]:
     paths = sorted(p for p in SAMPLES.rglob("*") if p.is_file())
     return [p.read_text(encoding="utf-8", errors="ignore") for p in paths] + [
         "", "no names at all", "Lavrov", "Lavrov's visit. Lavrov's talks",
-        "«Азербайджан» — Ильхам Алиев; Иран, Ирак!", "\ufeffBOM Baku\n\nTitle Case Line"]
+        "«Азербайджан» — Ильхам Алиев; Иран, Ирак!", "\ufeffBOM Baku\n\nTitle Case Line",
+        # A gazetteer key ahead of a word before it in its run; one key, two words.
+        "Lavrov met Russian Russian Federation officials, then Lavrov's Minister South Africa.",
+        "Визит Лаврова в Соединенных Штатах Америки; Лавров, Лавровым"]
 
 
 def test_key_field_indexes_exactly_like_a_text_field() -> None:
