@@ -166,11 +166,23 @@ class NameIndex:
                                 if all(len(name) == 1 for name in names))
         # The first piece of each form, as ``_PARTS`` splits a lower-cased text.
         self.triggers = frozenset(p[0] for p in map(_PARTS.findall, self.by_first) if p)
+        self._remember()
+
+    def _remember(self) -> None:
         # What a written word starts, remembered per index (an edited gazetteer is
         # a new index): the same few hundred words are looked up in every release.
         self._one_word = lru_cache(maxsize=CACHE_SIZE)(self._one_word_match)
         self._starting = lru_cache(maxsize=CACHE_SIZE)(self._names_starting)
         self._words = _WordTriggers(self.triggers)
+
+    def __getstate__(self) -> dict:
+        # The caches stay in the process that filled them: an index worker adopting
+        # its parent's gazetteer (``indexer.workers.Setup``) starts its own.
+        return {"by_first": self.by_first, "single": self.single, "triggers": self.triggers}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._remember()
 
     def find(self, text: str) -> list[tuple[int, int, Entity]]:
         hits = self._words.hits(text)
