@@ -63,13 +63,21 @@ class NameWord:
     spellings: dict[str, int] = field(default_factory=dict)
     #: the keys whose spellings are in ``spellings``
     keys: set[str] = field(default_factory=set)
+    #: ``others()`` as of the number of keys it was made with: keys are only added, and
+    #: the notes and marks of every compiled twin ask for it again.
+    _others: tuple[int, list[tuple[str, int]]] | None = field(
+        default=None, repr=False, compare=False)
 
     def others(self) -> list[tuple[str, int]]:
         """Spellings other than the typed one and its inflections ("Лавровым" is
         "Лавров"), most releases first."""
+        if self._others is not None and self._others[0] == len(self.keys):
+            return list(self._others[1])
         typed = self.word.lower().replace("ё", "е")
-        return sorted(((s, n) for s, n in self.spellings.items() if not _same_word(s, typed)),
-                      key=lambda item: (-item[1], item[0]))
+        found = sorted(((s, n) for s, n in self.spellings.items() if not _same_word(s, typed)),
+                       key=lambda item: (-item[1], item[0]))
+        self._others = (len(self.keys), found)
+        return list(found)
 
     def typed_releases(self) -> int:
         return self.spellings.get(self.word.lower().replace("ё", "е"), 0)
@@ -95,6 +103,14 @@ class NameAlternatives:
         self.enabled = NAME_SPELLINGS_FIELD in reader.schema
         #: id of a query word → the gazetteer key of the several-word name it begins
         self._entity_of: dict[int, str] = {}
+        #: This request's answers, asked again by each compiled twin: a span's
+        #: several-word names; (names field, words, whole name) → the keys the field's
+        #: alternative is made of (``_field_keys``).
+        self._phrases: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._plans: dict[tuple, tuple[str, list[list[str]] | None, str | None] | None] = {}
+        #: Keys learned so far, and the notes as of that many (each twin asks for them).
+        self._learned = 0
+        self._notes: tuple[int, list[Note]] | None = None
 
     def _present(self, word: str, fieldname: str) -> list[str]:
         key = ("present", word, fieldname)
@@ -122,8 +138,15 @@ class NameAlternatives:
         for atom in plain:
             starts[len(text)] = atom
             text += atom.text + " "
-        self._entity_of = {id(starts[offset]): key for offset, key in phrase_keys(text)
+        self._entity_of = {id(starts[offset]): key for offset, key in self._phrase_keys(text)
                            if offset in starts}
+
+    def _phrase_keys(self, text: str) -> tuple[tuple[int, str], ...]:
+        # Each twin reads the same words again; the gazetteer lookup reads a setting.
+        found = self._phrases.get(text)
+        if found is None:
+            found = self._phrases[text] = phrase_keys(text)
+        return found
 
     def query(self, atom, field_langs: Iterable[str]) -> wq.Query | None:
         """The key alternative of a word or phrase (a parsed ``Atom``) over the names
@@ -134,18 +157,33 @@ class NameAlternatives:
             return None
         whole = self._entity_of.get(id(atom))
         if atom.phrase:
-            found = [key for offset, key in phrase_keys(atom.text) if offset == 0]
+            found = [key for offset, key in self._phrase_keys(atom.text) if offset == 0]
             whole = found[0] if found else None
-        per_field = [q for lang in field_langs
-                     if (q := self._field_query(names_field(lang), words, whole)) is not None]
-        if not per_field:
+        plans = [plan for lang in field_langs
+                 if (plan := self._field_plan(names_field(lang), words, whole)) is not None]
+        if not plans:
             return None
+        per_field = [_field_query(fieldname, positions, found_whole, len(words) > 1)
+                     for fieldname, positions, found_whole in plans]
         q = per_field[0] if len(per_field) == 1 else wq.Or(per_field)
         q.boost *= NAME_BOOST
         return q
 
-    def _field_query(self, fieldname: str, words: list[str],
-                     whole: str | None) -> wq.Query | None:
+    def _field_plan(self, fieldname: str, words: list[str],
+                    whole: str | None) -> tuple[str, list[list[str]] | None, str | None] | None:
+        # The twins compile the same words over the same fields again: the keys are
+        # looked up (and learned) once, the query objects made anew for each.
+        key = (fieldname, *words, whole)
+        try:
+            return self._plans[key]
+        except KeyError:
+            found = self._plans[key] = self._field_keys(fieldname, words, whole)
+            return found
+
+    def _field_keys(self, fieldname: str, words: list[str],
+                    whole: str | None) -> tuple[str, list[list[str]] | None, str | None] | None:
+        """The keys of each word present in the field (None: only the whole name's),
+        and the whole name's key if present; None when the field has nothing."""
         if fieldname not in self.reader.schema:
             return None
         if whole and not self.exists(fieldname, whole):
@@ -154,17 +192,10 @@ class NameAlternatives:
         if len(words) == 1 and whole:
             positions[0].append(whole)
         if not all(positions):
-            return wq.Term(fieldname, whole) if whole and len(words) > 1 else None
+            return (fieldname, None, whole) if whole and len(words) > 1 else None
         for word, keys in zip(words, positions, strict=True):
             self._learn(word, keys)
-        parts: list[wq.Query] = []
-        for keys in positions:
-            terms = [wq.Term(fieldname, k) for k in keys]
-            parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
-        q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
-        if whole and len(words) > 1:
-            q = BestOf([q, wq.Term(fieldname, whole)])
-        return q
+        return fieldname, positions, whole
 
     def _learn(self, word: str, keys: Iterable[str]) -> None:
         found = self.words.get(word)
@@ -172,6 +203,7 @@ class NameAlternatives:
             found = self.words[word] = NameWord(word)
         for key in set(keys) - found.keys:
             found.keys.add(key)
+            self._learned += 1
             for spelling, n in self.spellings(key):
                 found.spellings[spelling] = max(found.spellings.get(spelling, 0), n)
 
@@ -193,6 +225,11 @@ class NameAlternatives:
                 break
         return out
 
+    def reached(self, word: str) -> int:
+        """How many keys the word has reached so far in this request."""
+        found = self.words.get(word)
+        return len(found.keys) if found else 0
+
     def marked_spellings(self, word: str) -> list[str]:
         """The spellings in other releases that the word matched, to be marked."""
         found = self.words.get(word)
@@ -201,6 +238,8 @@ class NameAlternatives:
     def notes(self) -> list[Note]:
         """How the key matched: "Лавров also matched Lavrov", and the spelling
         variants that find more than the typed spelling."""
+        if self._notes is not None and self._notes[0] == self._learned:
+            return list(self._notes[1])
         out: list[Note] = []
         for found in self.words.values():
             others = found.others()
@@ -216,7 +255,24 @@ class NameAlternatives:
                 listed = "; ".join(f"{s.capitalize()}: {n}" for s, n in more[:SHOWN_SPELLINGS])
                 out.append(Note(f"{found.word}: {_releases(typed)}; also spelled {listed}",
                                 f"{found.word}: {_releases_ru(typed)}; другие написания: {listed}"))
-        return out
+        self._notes = (self._learned, out)
+        return list(out)
+
+
+def _field_query(fieldname: str, positions: list[list[str]] | None, whole: str | None,
+                 several: bool) -> wq.Query:
+    """One names field's alternative: the words' keys in sequence, or the whole name's
+    key, or the best of both."""
+    if positions is None:
+        return wq.Term(fieldname, whole)
+    parts: list[wq.Query] = []
+    for keys in positions:
+        terms = [wq.Term(fieldname, k) for k in keys]
+        parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
+    q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
+    if whole and several:
+        q = BestOf([q, wq.Term(fieldname, whole)])
+    return q
 
 
 def _same_word(spelling: str, typed: str) -> bool:
