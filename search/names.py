@@ -108,6 +108,8 @@ class NameAlternatives:
         #: alternative is made of (``_field_keys``).
         self._phrases: dict[str, tuple[tuple[int, str], ...]] = {}
         self._plans: dict[tuple, tuple[str, list[list[str]] | None, str | None] | None] = {}
+        #: (text, phrase?, whole name, field languages) → the plans of its fields.
+        self._atom_plans: dict[tuple, tuple[list, bool]] = {}
         #: Keys learned so far, and the notes as of that many (each twin asks for them).
         self._learned = 0
         self._notes: tuple[int, list[Note]] | None = None
@@ -117,8 +119,17 @@ class NameAlternatives:
         found = self.memo.get(key)
         if found is None:
             found = self._remember(key, tuple(sorted(
-                k for k in word_keys(word) if self.exists(fieldname, k))))
+                k for k in self._keys(word) if self.exists(fieldname, k))))
         return list(found)  # the caller's own: it may add a whole name's key
+
+    def _keys(self, word: str) -> frozenset[str]:
+        # Asked once per names field: reading a word as a name (a morphological parse,
+        # transliterations, the gazetteer) was most of a new word's cost.
+        key = ("keys", word)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._remember(key, word_keys(word))
+        return found
 
     def _remember(self, key: tuple, value):
         if len(self.memo) > MEMO_KEPT:
@@ -152,28 +163,42 @@ class NameAlternatives:
         """The key alternative of a word or phrase (a parsed ``Atom``) over the names
         fields of ``field_langs``; None when a word reaches no key there (a phrase
         needs every word's)."""
-        words = TOKEN_PATTERN.findall(atom.text)
-        if not self.enabled or not words or (len(words) > 1 and not atom.phrase):
+        if not self.enabled:
             return None
-        whole = self._entity_of.get(id(atom))
+        field_langs = tuple(field_langs)
+        # The twins compile the same words again (the main query's languages, then
+        # each alone): the keys are looked up (and learned) once per names field,
+        # the query objects made anew for each.
+        atom_key = (atom.text, atom.phrase, self._entity_of.get(id(atom)), field_langs)
+        found = self._atom_plans.get(atom_key)
+        if found is None:
+            found = self._atom_plans[atom_key] = self._atom_plan(atom, atom_key[2], field_langs)
+        plans, several = found
+        if not plans:
+            return None
+        per_field = [_field_query(fieldname, positions, whole, several)
+                     for fieldname, positions, whole in plans]
+        q = per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+        q.boost *= NAME_BOOST
+        return q
+
+    def _atom_plan(self, atom, whole: str | None, field_langs: tuple[str, ...]) -> tuple[
+            list[tuple[str, list[list[str]] | None, str | None]], bool]:
+        """The plans of the names fields of ``field_langs`` (see ``_field_keys``), and
+        whether the atom has several words."""
+        words = TOKEN_PATTERN.findall(atom.text)
+        if not words or (len(words) > 1 and not atom.phrase):
+            return [], False
         if atom.phrase:
             found = [key for offset, key in self._phrase_keys(atom.text) if offset == 0]
             whole = found[0] if found else None
         plans = [plan for lang in field_langs
                  if (plan := self._field_plan(names_field(lang), words, whole)) is not None]
-        if not plans:
-            return None
-        per_field = [_field_query(fieldname, positions, found_whole, len(words) > 1)
-                     for fieldname, positions, found_whole in plans]
-        q = per_field[0] if len(per_field) == 1 else wq.Or(per_field)
-        q.boost *= NAME_BOOST
-        return q
+        return plans, len(words) > 1
 
     def _field_plan(self, fieldname: str, words: list[str],
                     whole: str | None) -> tuple[str, list[list[str]] | None, str | None] | None:
-        # The twins compile the same words over the same fields again: the keys are
-        # looked up (and learned) once, the query objects made anew for each.
-        key = (fieldname, *words, whole)
+        key = (fieldname, tuple(words), whole)
         try:
             return self._plans[key]
         except KeyError:
