@@ -37,6 +37,11 @@ SHOWN_SPELLINGS = 3
 #: Entries of a generation's memo of keys and spellings before it starts again:
 #: a bound against floods of made-up words.
 MEMO_KEPT = 50_000
+#: The key in a generation's memo of the atoms' plans (a dict bounded alike).
+_PLANS = ("plans",)
+#: One names field's part of a word's alternative: the field, the keys of each word
+#: present there (None: only the whole name's key is), the whole name's key.
+Plan = tuple[str, tuple[tuple[str, ...], ...] | None, str | None]
 
 
 def word_keys(word: str) -> frozenset[str]:
@@ -104,12 +109,9 @@ class NameAlternatives:
         #: id of a query word → the gazetteer key of the several-word name it begins
         self._entity_of: dict[int, str] = {}
         #: This request's answers, asked again by each compiled twin: a span's
-        #: several-word names; (names field, words, whole name) → the keys the field's
-        #: alternative is made of (``_field_keys``).
+        #: several-word names; an atom's plans (``_plan``), their words learned.
         self._phrases: dict[str, tuple[tuple[int, str], ...]] = {}
-        self._plans: dict[tuple, tuple[str, list[list[str]] | None, str | None] | None] = {}
-        #: (text, phrase?, whole name, field languages) → the plans of its fields.
-        self._atom_plans: dict[tuple, tuple[list, bool]] = {}
+        self._atom_plans: dict[tuple, tuple[list[Plan], tuple[str, ...]]] = {}
         #: Keys learned so far, and the notes as of that many (each twin asks for them).
         self._learned = 0
         self._notes: tuple[int, list[Note]] | None = None
@@ -166,47 +168,49 @@ class NameAlternatives:
         if not self.enabled:
             return None
         field_langs = tuple(field_langs)
-        # The twins compile the same words again (the main query's languages, then
-        # each alone): the keys are looked up (and learned) once per names field,
-        # the query objects made anew for each.
         atom_key = (atom.text, atom.phrase, self._entity_of.get(id(atom)), field_langs)
         found = self._atom_plans.get(atom_key)
         if found is None:
-            found = self._atom_plans[atom_key] = self._atom_plan(atom, atom_key[2], field_langs)
-        plans, several = found
+            found = self._atom_plans[atom_key] = self._plan(atom_key)
+            for _field, positions, _whole in found[0]:
+                if positions is not None:
+                    for word, keys in zip(found[1], positions, strict=True):
+                        self._learn(word, keys)
+        plans, words = found
         if not plans:
             return None
-        per_field = [_field_query(fieldname, positions, whole, several)
+        per_field = [_field_query(fieldname, positions, whole, len(words) > 1)
                      for fieldname, positions, whole in plans]
         q = per_field[0] if len(per_field) == 1 else wq.Or(per_field)
         q.boost *= NAME_BOOST
         return q
 
-    def _atom_plan(self, atom, whole: str | None, field_langs: tuple[str, ...]) -> tuple[
-            list[tuple[str, list[list[str]] | None, str | None]], bool]:
-        """The plans of the names fields of ``field_langs`` (see ``_field_keys``), and
-        whether the atom has several words."""
-        words = TOKEN_PATTERN.findall(atom.text)
-        if not words or (len(words) > 1 and not atom.phrase):
-            return [], False
-        if atom.phrase:
-            found = [key for offset, key in self._phrase_keys(atom.text) if offset == 0]
+    def _plan(self, atom_key: tuple) -> tuple[list[Plan], tuple[str, ...]]:
+        """The plans of an atom's names fields (see ``_field_keys``) and its words, for
+        (text, phrase?, whole name, field languages).  Fixed for the generation like
+        the keys they are read from: each request's twins and every request asking the
+        same words share them (looking them up was most of the alternative's cost)."""
+        plans = self.memo.get(_PLANS)
+        if plans is None or len(plans) > MEMO_KEPT:
+            plans = self.memo[_PLANS] = {}
+        found = plans.get(atom_key)
+        if found is None:
+            found = plans[atom_key] = self._atom_plan(*atom_key)
+        return found
+
+    def _atom_plan(self, text: str, phrase: bool, whole: str | None,
+                   field_langs: tuple[str, ...]) -> tuple[list[Plan], tuple[str, ...]]:
+        words = tuple(TOKEN_PATTERN.findall(text))
+        if not words or (len(words) > 1 and not phrase):
+            return [], words
+        if phrase:
+            found = [key for offset, key in self._phrase_keys(text) if offset == 0]
             whole = found[0] if found else None
-        plans = [plan for lang in field_langs
-                 if (plan := self._field_plan(names_field(lang), words, whole)) is not None]
-        return plans, len(words) > 1
+        return [plan for lang in field_langs
+                if (plan := self._field_keys(names_field(lang), words, whole)) is not None], words
 
-    def _field_plan(self, fieldname: str, words: list[str],
-                    whole: str | None) -> tuple[str, list[list[str]] | None, str | None] | None:
-        key = (fieldname, tuple(words), whole)
-        try:
-            return self._plans[key]
-        except KeyError:
-            found = self._plans[key] = self._field_keys(fieldname, words, whole)
-            return found
-
-    def _field_keys(self, fieldname: str, words: list[str],
-                    whole: str | None) -> tuple[str, list[list[str]] | None, str | None] | None:
+    def _field_keys(self, fieldname: str, words: tuple[str, ...],
+                    whole: str | None) -> Plan | None:
         """The keys of each word present in the field (None: only the whole name's),
         and the whole name's key if present; None when the field has nothing."""
         if fieldname not in self.reader.schema:
@@ -218,9 +222,7 @@ class NameAlternatives:
             positions[0].append(whole)
         if not all(positions):
             return (fieldname, None, whole) if whole and len(words) > 1 else None
-        for word, keys in zip(words, positions, strict=True):
-            self._learn(word, keys)
-        return fieldname, positions, whole
+        return fieldname, tuple(tuple(keys) for keys in positions), whole
 
     def _learn(self, word: str, keys: Iterable[str]) -> None:
         found = self.words.get(word)
@@ -284,8 +286,8 @@ class NameAlternatives:
         return list(out)
 
 
-def _field_query(fieldname: str, positions: list[list[str]] | None, whole: str | None,
-                 several: bool) -> wq.Query:
+def _field_query(fieldname: str, positions: tuple[tuple[str, ...], ...] | None,
+                 whole: str | None, several: bool) -> wq.Query:
     """One names field's alternative: the words' keys in sequence, or the whole name's
     key, or the best of both."""
     if positions is None:
