@@ -281,9 +281,14 @@ class Evaluator:
             return self._sequence(q, parts)
         if kind is BestOf:
             size = self.size
-            found = weighted_tree([(self._estimate(sub), p)
-                                   for sub, p in zip(q.subqueries, parts, strict=True)],
-                                  lambda a, b: best_of(a, b, size))
+            if len(parts) == 2:
+                # ``best_of`` is symmetric: two parts need no weights to be ordered by
+                # (most best-ofs: a word's lemma and surface form, a text and its name key).
+                found = best_of(parts[0], parts[1], size)
+            else:
+                found = weighted_tree([(self._estimate(sub), p)
+                                       for sub, p in zip(q.subqueries, parts, strict=True)],
+                                      lambda a, b: best_of(a, b, size))
         elif kind is wq.And:
             found = intersection_of(parts, self.size)
         else:

@@ -108,9 +108,7 @@ class NameAlternatives:
         self.enabled = NAME_SPELLINGS_FIELD in reader.schema
         #: id of a query word → the gazetteer key of the several-word name it begins
         self._entity_of: dict[int, str] = {}
-        #: This request's answers, asked again by each compiled twin: a span's
-        #: several-word names; an atom's plans (``_plan``), their words learned.
-        self._phrases: dict[str, tuple[tuple[int, str], ...]] = {}
+        #: This request's atoms' plans (``_plan``), their words learned.
         self._atom_plans: dict[tuple, tuple[list[Plan], tuple[str, ...]]] = {}
         #: Keys learned so far, and the notes as of that many (each twin asks for them).
         self._learned = 0
@@ -155,10 +153,12 @@ class NameAlternatives:
                            if offset in starts}
 
     def _phrase_keys(self, text: str) -> tuple[tuple[int, str], ...]:
-        # Each twin reads the same words again; the gazetteer lookup reads a setting.
-        found = self._phrases.get(text)
+        # Each twin reads the same words again, and the gazetteer lookup reads a
+        # setting: kept for the generation, like the keys (a retag is a new one).
+        key = ("phrases", text)
+        found = self.memo.get(key)
         if found is None:
-            found = self._phrases[text] = phrase_keys(text)
+            found = self._remember(key, phrase_keys(text))
         return found
 
     def query(self, atom, field_langs: Iterable[str]) -> wq.Query | None:
