@@ -227,7 +227,9 @@ def top_counts(table: fc.DocTable, kind: str, docs: np.ndarray, limit: int,
     # Plain ints to sort: a numpy scalar read per comparison key was most of the facet.
     best = sorted(zip(found.tolist(), tally[found].tolist(), strict=True),
                   key=lambda item: (-item[1], values[item[0]]))[:limit]
-    out = Counter({values[n]: count for n, count in best})
+    out: Counter[str] = Counter()
+    # dict's own update: Counter's checks its argument against the Mapping ABC first.
+    dict.update(out, [(values[n], count) for n, count in best])
     for value in also:  # a few selected values: a look-up each
         try:
             n = values.index(value)
