@@ -198,7 +198,13 @@ def entity_facet(kind: str, table: fc.DocTable, filters: fc.FilterSets, query_do
     # A selected value keeps its count even when it is not among the most frequent.
     kept = top_counts(table, kind, filters.apply(query_docs, skip=(kind,)), FACET_SIZE,
                       selected)
-    return fc.facet_values(kept, selected, labeller(kind, table, searcher), "count")
+    label = labeller(kind, table, searcher)
+    if not selected:
+        # ``top_counts`` made them in ``facet_values``' order (most first, then by value):
+        # three facets a page need not sort them again.
+        return [{"value": v, "label": label(v), "count": n, "selected": False}
+                for v, n in kept.items()]
+    return fc.facet_values(kept, selected, label, "count")
 
 
 def top_counts(table: fc.DocTable, kind: str, docs: np.ndarray, limit: int,
@@ -221,7 +227,9 @@ def top_counts(table: fc.DocTable, kind: str, docs: np.ndarray, limit: int,
     # Plain ints to sort: a numpy scalar read per comparison key was most of the facet.
     best = sorted(zip(found.tolist(), tally[found].tolist(), strict=True),
                   key=lambda item: (-item[1], values[item[0]]))[:limit]
-    out = Counter({values[n]: count for n, count in best})
+    out: Counter[str] = Counter()
+    # dict's own update: Counter's checks its argument against the Mapping ABC first.
+    dict.update(out, [(values[n], count) for n, count in best])
     for value in also:  # a few selected values: a look-up each
         try:
             n = values.index(value)

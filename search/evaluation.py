@@ -232,6 +232,8 @@ class Evaluator:
         self._memo: dict[tuple, Found] = {}
         #: Document frequency of each term evaluated (Whoosh's ``estimate_size``).
         self._frequency: dict[tuple, int] = {}
+        #: Undeleted documents of the reader (the bound of a union's estimate).
+        self._doc_count: int | None = None
 
     def matches(self, q: wq.Query) -> Matches:
         """Documents ``q`` matches (live ones only) and their scores."""
@@ -279,9 +281,14 @@ class Evaluator:
             return self._sequence(q, parts)
         if kind is BestOf:
             size = self.size
-            found = weighted_tree([(self._estimate(sub), p)
-                                   for sub, p in zip(q.subqueries, parts, strict=True)],
-                                  lambda a, b: best_of(a, b, size))
+            if len(parts) == 2:
+                # ``best_of`` is symmetric: two parts need no weights to be ordered by
+                # (most best-ofs: a word's lemma and surface form, a text and its name key).
+                found = best_of(parts[0], parts[1], size)
+            else:
+                found = weighted_tree([(self._estimate(sub), p)
+                                       for sub, p in zip(q.subqueries, parts, strict=True)],
+                                      lambda a, b: best_of(a, b, size))
         elif kind is wq.And:
             found = intersection_of(parts, self.size)
         else:
@@ -289,11 +296,23 @@ class Evaluator:
         return found.boosted(q.boost)
 
     def _estimate(self, q: wq.Query) -> int:
-        """Whoosh's ``estimate_size``: a term's document frequency, deleted documents included."""
-        if type(q) is wq.Term:
+        """Whoosh's ``estimate_size``: a term's document frequency, deleted documents
+        included; a union's the sum of its parts' (at most the documents), an
+        intersection's or a phrase's the least.  Read from the terms' frequencies
+        noted when evaluated: Whoosh's own walk looks every term up again, and a
+        word's name-key alternative made this a tenth of a page's evaluation."""
+        kind = type(q)
+        if kind is wq.Term:
             found = self._frequency.get((q.fieldname, q.text))
             if found is not None:
                 return found
+        elif kind is wq.Or or kind is BestOf:
+            total = sum(self._estimate(sub) for sub in q.subqueries)
+            if self._doc_count is None:
+                self._doc_count = self.searcher.reader().doc_count()
+            return min(total, self._doc_count)
+        elif (kind is wq.And or kind is wq.Sequence) and q.subqueries:
+            return min(self._estimate(sub) for sub in q.subqueries)
         return q.estimate_size(self.searcher.reader())
 
     def _term(self, q: wq.Term) -> Found:

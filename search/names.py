@@ -37,6 +37,11 @@ SHOWN_SPELLINGS = 3
 #: Entries of a generation's memo of keys and spellings before it starts again:
 #: a bound against floods of made-up words.
 MEMO_KEPT = 50_000
+#: The key in a generation's memo of the atoms' plans (a dict bounded alike).
+_PLANS = ("plans",)
+#: One names field's part of a word's alternative: the field, the keys of each word
+#: present there (None: only the whole name's key is), the whole name's key.
+Plan = tuple[str, tuple[tuple[str, ...], ...] | None, str | None]
 
 
 def word_keys(word: str) -> frozenset[str]:
@@ -63,13 +68,21 @@ class NameWord:
     spellings: dict[str, int] = field(default_factory=dict)
     #: the keys whose spellings are in ``spellings``
     keys: set[str] = field(default_factory=set)
+    #: ``others()`` as of the number of keys it was made with: keys are only added, and
+    #: the notes and marks of every compiled twin ask for it again.
+    _others: tuple[int, list[tuple[str, int]]] | None = field(
+        default=None, repr=False, compare=False)
 
     def others(self) -> list[tuple[str, int]]:
         """Spellings other than the typed one and its inflections ("Лавровым" is
         "Лавров"), most releases first."""
+        if self._others is not None and self._others[0] == len(self.keys):
+            return list(self._others[1])
         typed = self.word.lower().replace("ё", "е")
-        return sorted(((s, n) for s, n in self.spellings.items() if not _same_word(s, typed)),
-                      key=lambda item: (-item[1], item[0]))
+        found = sorted(((s, n) for s, n in self.spellings.items() if not _same_word(s, typed)),
+                       key=lambda item: (-item[1], item[0]))
+        self._others = (len(self.keys), found)
+        return list(found)
 
     def typed_releases(self) -> int:
         return self.spellings.get(self.word.lower().replace("ё", "е"), 0)
@@ -95,14 +108,28 @@ class NameAlternatives:
         self.enabled = NAME_SPELLINGS_FIELD in reader.schema
         #: id of a query word → the gazetteer key of the several-word name it begins
         self._entity_of: dict[int, str] = {}
+        #: This request's atoms' plans (``_plan``), their words learned.
+        self._atom_plans: dict[tuple, tuple[list[Plan], tuple[str, ...]]] = {}
+        #: Keys learned so far, and the notes as of that many (each twin asks for them).
+        self._learned = 0
+        self._notes: tuple[int, list[Note]] | None = None
 
     def _present(self, word: str, fieldname: str) -> list[str]:
         key = ("present", word, fieldname)
         found = self.memo.get(key)
         if found is None:
             found = self._remember(key, tuple(sorted(
-                k for k in word_keys(word) if self.exists(fieldname, k))))
+                k for k in self._keys(word) if self.exists(fieldname, k))))
         return list(found)  # the caller's own: it may add a whole name's key
+
+    def _keys(self, word: str) -> frozenset[str]:
+        # Asked once per names field: reading a word as a name (a morphological parse,
+        # transliterations, the gazetteer) was most of a new word's cost.
+        key = ("keys", word)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._remember(key, word_keys(word))
+        return found
 
     def _remember(self, key: tuple, value):
         if len(self.memo) > MEMO_KEPT:
@@ -122,30 +149,70 @@ class NameAlternatives:
         for atom in plain:
             starts[len(text)] = atom
             text += atom.text + " "
-        self._entity_of = {id(starts[offset]): key for offset, key in phrase_keys(text)
+        self._entity_of = {id(starts[offset]): key for offset, key in self._phrase_keys(text)
                            if offset in starts}
+
+    def _phrase_keys(self, text: str) -> tuple[tuple[int, str], ...]:
+        # Each twin reads the same words again, and the gazetteer lookup reads a
+        # setting: kept for the generation, like the keys (a retag is a new one).
+        key = ("phrases", text)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._remember(key, phrase_keys(text))
+        return found
 
     def query(self, atom, field_langs: Iterable[str]) -> wq.Query | None:
         """The key alternative of a word or phrase (a parsed ``Atom``) over the names
         fields of ``field_langs``; None when a word reaches no key there (a phrase
         needs every word's)."""
-        words = TOKEN_PATTERN.findall(atom.text)
-        if not self.enabled or not words or (len(words) > 1 and not atom.phrase):
+        if not self.enabled:
             return None
-        whole = self._entity_of.get(id(atom))
-        if atom.phrase:
-            found = [key for offset, key in phrase_keys(atom.text) if offset == 0]
-            whole = found[0] if found else None
-        per_field = [q for lang in field_langs
-                     if (q := self._field_query(names_field(lang), words, whole)) is not None]
-        if not per_field:
+        field_langs = tuple(field_langs)
+        atom_key = (atom.text, atom.phrase, self._entity_of.get(id(atom)), field_langs)
+        found = self._atom_plans.get(atom_key)
+        if found is None:
+            found = self._atom_plans[atom_key] = self._plan(atom_key)
+            for _field, positions, _whole in found[0]:
+                if positions is not None:
+                    for word, keys in zip(found[1], positions, strict=True):
+                        self._learn(word, keys)
+        plans, words = found
+        if not plans:
             return None
+        per_field = [_field_query(fieldname, positions, whole, len(words) > 1)
+                     for fieldname, positions, whole in plans]
         q = per_field[0] if len(per_field) == 1 else wq.Or(per_field)
         q.boost *= NAME_BOOST
         return q
 
-    def _field_query(self, fieldname: str, words: list[str],
-                     whole: str | None) -> wq.Query | None:
+    def _plan(self, atom_key: tuple) -> tuple[list[Plan], tuple[str, ...]]:
+        """The plans of an atom's names fields (see ``_field_keys``) and its words, for
+        (text, phrase?, whole name, field languages).  Fixed for the generation like
+        the keys they are read from: each request's twins and every request asking the
+        same words share them (looking them up was most of the alternative's cost)."""
+        plans = self.memo.get(_PLANS)
+        if plans is None or len(plans) > MEMO_KEPT:
+            plans = self.memo[_PLANS] = {}
+        found = plans.get(atom_key)
+        if found is None:
+            found = plans[atom_key] = self._atom_plan(*atom_key)
+        return found
+
+    def _atom_plan(self, text: str, phrase: bool, whole: str | None,
+                   field_langs: tuple[str, ...]) -> tuple[list[Plan], tuple[str, ...]]:
+        words = tuple(TOKEN_PATTERN.findall(text))
+        if not words or (len(words) > 1 and not phrase):
+            return [], words
+        if phrase:
+            found = [key for offset, key in self._phrase_keys(text) if offset == 0]
+            whole = found[0] if found else None
+        return [plan for lang in field_langs
+                if (plan := self._field_keys(names_field(lang), words, whole)) is not None], words
+
+    def _field_keys(self, fieldname: str, words: tuple[str, ...],
+                    whole: str | None) -> Plan | None:
+        """The keys of each word present in the field (None: only the whole name's),
+        and the whole name's key if present; None when the field has nothing."""
         if fieldname not in self.reader.schema:
             return None
         if whole and not self.exists(fieldname, whole):
@@ -154,17 +221,8 @@ class NameAlternatives:
         if len(words) == 1 and whole:
             positions[0].append(whole)
         if not all(positions):
-            return wq.Term(fieldname, whole) if whole and len(words) > 1 else None
-        for word, keys in zip(words, positions, strict=True):
-            self._learn(word, keys)
-        parts: list[wq.Query] = []
-        for keys in positions:
-            terms = [wq.Term(fieldname, k) for k in keys]
-            parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
-        q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
-        if whole and len(words) > 1:
-            q = BestOf([q, wq.Term(fieldname, whole)])
-        return q
+            return (fieldname, None, whole) if whole and len(words) > 1 else None
+        return fieldname, tuple(tuple(keys) for keys in positions), whole
 
     def _learn(self, word: str, keys: Iterable[str]) -> None:
         found = self.words.get(word)
@@ -172,6 +230,7 @@ class NameAlternatives:
             found = self.words[word] = NameWord(word)
         for key in set(keys) - found.keys:
             found.keys.add(key)
+            self._learned += 1
             for spelling, n in self.spellings(key):
                 found.spellings[spelling] = max(found.spellings.get(spelling, 0), n)
 
@@ -193,6 +252,11 @@ class NameAlternatives:
                 break
         return out
 
+    def reached(self, word: str) -> int:
+        """How many keys the word has reached so far in this request."""
+        found = self.words.get(word)
+        return len(found.keys) if found else 0
+
     def marked_spellings(self, word: str) -> list[str]:
         """The spellings in other releases that the word matched, to be marked."""
         found = self.words.get(word)
@@ -201,6 +265,8 @@ class NameAlternatives:
     def notes(self) -> list[Note]:
         """How the key matched: "Лавров also matched Lavrov", and the spelling
         variants that find more than the typed spelling."""
+        if self._notes is not None and self._notes[0] == self._learned:
+            return list(self._notes[1])
         out: list[Note] = []
         for found in self.words.values():
             others = found.others()
@@ -216,7 +282,24 @@ class NameAlternatives:
                 listed = "; ".join(f"{s.capitalize()}: {n}" for s, n in more[:SHOWN_SPELLINGS])
                 out.append(Note(f"{found.word}: {_releases(typed)}; also spelled {listed}",
                                 f"{found.word}: {_releases_ru(typed)}; другие написания: {listed}"))
-        return out
+        self._notes = (self._learned, out)
+        return list(out)
+
+
+def _field_query(fieldname: str, positions: tuple[tuple[str, ...], ...] | None,
+                 whole: str | None, several: bool) -> wq.Query:
+    """One names field's alternative: the words' keys in sequence, or the whole name's
+    key, or the best of both."""
+    if positions is None:
+        return wq.Term(fieldname, whole)
+    parts: list[wq.Query] = []
+    for keys in positions:
+        terms = [wq.Term(fieldname, k) for k in keys]
+        parts.append(terms[0] if len(terms) == 1 else BestOf(terms))
+    q = parts[0] if len(parts) == 1 else wq.Sequence(parts)
+    if whole and several:
+        q = BestOf([q, wq.Term(fieldname, whole)])
+    return q
 
 
 def _same_word(spelling: str, typed: str) -> bool:

@@ -105,6 +105,8 @@ class QueryCompiler(Expansion, Widening):
         self._field_names: dict[tuple, list[str]] = {}
         #: Names across scripts: the name-key alternative of each word (search/names.py).
         self.names = NameAlternatives(reader, self._exists, names_memo)
+        #: (word, plain?) → (keys reached, the terms marked): see ``_marked_terms``.
+        self._marks: dict[tuple[str, bool], tuple[int, list[str]]] = {}
 
     def compile(self, parsed: ParsedQuery, field_langs: Iterable[str],
                 mode: str = "all") -> CompiledQuery:
@@ -196,19 +198,28 @@ class QueryCompiler(Expansion, Widening):
         if terms is None:
             return
         words = TOKEN_PATTERN.findall(atom.text)
-        marked = [self.names.marked_spellings(w) for w in words]
         # The marks depend on the field only through its analyzer: made once for each.
         by_analyzer: dict[bool, list[list[str]]] = {}
         for fieldname in self._fields(atom, field_langs):
             plain = fieldname.endswith(f"_{OTHER}")
             positions = by_analyzer.get(plain)
             if positions is None:
-                positions = by_analyzer[plain] = [
-                    sorted({t for s in spellings
-                            for pos in self._analyzed_positions(s, plain) for t in pos})
-                    for spellings in marked]
+                positions = by_analyzer[plain] = [self._marked_terms(w, plain) for w in words]
             if all(positions):
                 terms[fieldname].add_atom(positions, atom.phrase)
+
+    def _marked_terms(self, word: str, plain: bool) -> list[str]:
+        """The terms of the other spellings a word reached, for the marks.  Each
+        compiled twin asks again: remembered for as many keys as the word has
+        reached (keys are only added)."""
+        reached = self.names.reached(word)
+        key = (word, plain)
+        found = self._marks.get(key)
+        if found is None or found[0] != reached:
+            terms = sorted({t for s in self.names.marked_spellings(word)
+                            for pos in self._analyzed_positions(s, plain) for t in pos})
+            found = self._marks[key] = (reached, terms)
+        return found[1]
     def _exists(self, fieldname: str, term: str) -> bool:
         key = (fieldname, term)
         found = self._present.get(key)

@@ -169,3 +169,44 @@ def test_a_stopped_clock_marks_the_matches_incomplete(segmented_index) -> None:
                               lambda: True)
         found = evaluator.matches(wq.Term("body", "lemma"))
         assert evaluator.cut_short and not found.mask.any()
+
+
+def _subqueries(q: wq.Query) -> list[wq.Query]:
+    out = [q]
+    for sub in getattr(q, "subqueries", ()):
+        out += _subqueries(sub)
+    return out
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_size_estimates_are_whoosh_s(sample_index, text) -> None:
+    """The evaluator reads a best-of's weights from the frequencies it noted, not from
+    Whoosh's lookups: every node's estimate must be Whoosh's ``estimate_size``."""
+    ix = whoosh_index.open_dir(str(live_index_dir(sample_index)))
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        live = np.ones(searcher.doc_count_all(), dtype=bool)
+        ev = Evaluator(searcher, Postings(searcher, searcher.weighting), live, lambda: False)
+        for langs in (("en", "ru", "other"), ("ru",)):
+            q = QueryCompiler(searcher.reader()).compile(parse(text), langs).query
+            if q is None:
+                continue
+            ev.matches(q)
+            for sub in _subqueries(q):
+                assert ev._estimate(sub) == sub.estimate_size(searcher.reader()), sub
+
+
+def test_a_best_of_two_is_the_same_either_way_round() -> None:
+    """Two parts are combined without weights: ``best_of`` must not care for their order."""
+    rng = np.random.default_rng(7)
+    size = 64
+    for _ in range(50):
+        parts = []
+        for _ in range(2):
+            ids = np.sort(rng.choice(size, int(rng.integers(0, 20)), replace=False))
+            found = evaluation.Sparse(ids.astype(np.int64), rng.random(len(ids)))
+            parts.append(found if rng.random() < 0.5 else found.dense(size))
+        a, b = parts
+        ab = evaluation.best_of(a, b, size).dense(size)
+        ba = evaluation.best_of(b, a, size).dense(size)
+        assert np.array_equal(ab.mask, ba.mask)
+        assert np.array_equal(ab.scores, ba.scores)

@@ -166,3 +166,20 @@ def test_the_typed_form_and_the_key_count_once(tmp_path) -> None:
         key = {hit["id"]: hit.score for hit in searcher.search(alternative)}["typed"]
         assert both["typed"] == pytest.approx(max(text, key) + TIEBREAK * min(text, key))
         assert both["typed"] > both["key"]
+
+
+@pytest.mark.parametrize("q", ["Mamedyarov", "Лавров", '"Sergey Lavrov"', "Ilham Aliyev"])
+def test_a_page_is_the_same_whatever_was_searched_before(split, q) -> None:
+    """Name keys and plans are kept per generation and shared by requests; what a request
+    matched (notes, marks) is its own: a fresh archive and one that searched the same
+    words before (alone, as a phrase, in the other language) give the same page."""
+    archive, _, _, _ = split
+    for before in ["Mamedyarov Lavrov", '"Sergey Lavrov"', "Лавров", q, "Mammadyarov"]:
+        archive.search(SearchRequest(q=before, per_page=50))
+        archive.search(SearchRequest.from_params({"q": before, "lang": "ru"}))
+    with Archive(archive.root) as fresh:
+        first = fresh.search(SearchRequest(q=q, per_page=50)).to_dict()
+    again = archive.search(SearchRequest(q=q, per_page=50)).to_dict()
+    first.pop("took_ms")
+    again.pop("took_ms")
+    assert again == first
