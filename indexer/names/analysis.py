@@ -26,7 +26,8 @@ from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from indexer.analysis import RECENT_TEXTS
 from indexer.codec.values import encode_positions
-from indexer.names.countries import ENTITY_MARK, country_key, current_gazetteer, phrase_keys_in
+from indexer.gazetteer import load_gazetteer
+from indexer.names.countries import ENTITY_MARK, country_key, phrase_keys_in
 from indexer.names.keys import is_name_candidate, name_keys
 from indexer.names.romanising import KEPT
 
@@ -171,7 +172,7 @@ def _with_phrase_keys(text: str, columns: Columns) -> Columns:
     joined = list(compress(count(1), map(eq, positions[1:], map(add, positions, repeat(1)))))
     if not joined:
         return columns
-    gazetteer = current_gazetteer()
+    gazetteer = load_gazetteer()
     inserts: list[tuple[int, list[tuple[str, int, int, int, bool]]]] = []
     last = 0
     for i in joined:

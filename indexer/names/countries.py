@@ -10,48 +10,22 @@ names no one person.
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from typing import Any
 
 from indexer.analysis import script_of
 from indexer.gazetteer import load_gazetteer
-from indexer.gazetteer.datafiles import data_folder
 from indexer.names.keys import russian_lemmas
 from indexer.names.romanising import KEPT
-from indexer.settings import setting
 
 #: Marks a gazetteer key ("=az"): folded keys are a-z only, so none collides.
 ENTITY_MARK = "="
 #: The gazetteer's kinds that are translated rather than transliterated.
 TRANSLATED = ("country", "org")
-#: Seconds a gazetteer is used before ``load_gazetteer`` looks at its files' times
-#: again (thousands of times per release otherwise): an edit in place reaches a
-#: running process within this time.
-RECHECK_SECONDS = 1.0
-#: (when last checked, the GAZETTEER setting's raw value then, the gazetteer).
-_current: tuple[float, str | None, Any] = (-RECHECK_SECONDS, None, None)
-
-
-def current_gazetteer() -> Any:
-    """The gazetteer of the GAZETTEER setting; another folder is read at once (a retag
-    with ``--gazetteer`` must not depend on how soon it follows an earlier load)."""
-    global _current
-    # Asked for once per text and per new word: the setting's raw string is compared,
-    # a folder's path is built only when the files are looked at again.
-    raw = setting("GAZETTEER")
-    checked, where, gazetteer = _current
-    now = time.monotonic()
-    if gazetteer is None or where != raw or now - checked >= RECHECK_SECONDS:
-        gazetteer = load_gazetteer(data_folder(raw))
-        _current = (now, raw, gazetteer)
-    return gazetteer
-
-
 def country_key(word: str) -> str | None:
     """The gazetteer key of a word naming a country or an organisation, if any:
     "Azerbaijan", "Азербайджане", "Azerbaijani" → "=az"; "ОБСЕ" → "=osce"."""
-    return _country_key(word, current_gazetteer())
+    return _country_key(word, load_gazetteer())
 
 
 @lru_cache(maxsize=KEPT)
@@ -84,12 +58,12 @@ def phrase_keys(span: str) -> tuple[tuple[int, str], ...]:
     """(offset, gazetteer key) of each country or organisation named by two words or
     more within ``span``, a run of adjacent names: "South Africa", "Соединенных
     Штатах", "Южно-Африканской Республике"."""
-    return phrase_keys_in(span, current_gazetteer())
+    return phrase_keys_in(span, load_gazetteer())
 
 
 @lru_cache(maxsize=KEPT)
 def phrase_keys_in(span: str, gazetteer: Any) -> tuple[tuple[int, str], ...]:
-    """``phrase_keys`` in one gazetteer (``current_gazetteer()``, asked once per text)."""
+    """``phrase_keys`` in one gazetteer (``load_gazetteer()``, asked once per text)."""
     out = []
     for start, end, entity in gazetteer.find(span, "en"):
         if entity.kind in TRANSLATED and any(not ch.isalnum() for ch in span[start:end]):
